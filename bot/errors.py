@@ -1,0 +1,19 @@
+"""Errors the bot reports to an operator in one line.
+
+Hierarchy::
+
+    NeighbourhoodVoiceError
+    └── ConfigError      bad settings, survey files or data tables; start-up stops with exit 2
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "NeighbourhoodVoiceError"]
+
+
+class NeighbourhoodVoiceError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class ConfigError(NeighbourhoodVoiceError):
+    """A setting or data file is wrong; the message is one line naming what and where."""
