@@ -1,0 +1,181 @@
+"""Wiring: settings, data files, storage and handlers into one PTB ``Application``.
+
+Everything that can be wrong in configuration (settings, survey files, ward tables) is checked
+in :func:`prepare` before the event loop starts, so a mistake costs one line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+
+from bot.areas import AreaDirectory
+from bot.conversation import ConversationService
+from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
+from bot.settings import Settings
+from bot.surveys import Survey, load_surveys
+from handlers import conversation, errors, onboarding, privacy, survey
+from storage.repositories import Store
+
+__all__ = ["PerChatUpdateProcessor", "Prepared", "build_application", "prepare", "running"]
+
+logger = logging.getLogger("neighbourhood_voice")
+
+BotApplication = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Different chats run concurrently; one chat's updates run strictly in arrival order.
+
+    PTB starts update tasks in the order it fetched them and asyncio locks are FIFO, so queuing
+    on a per-chat lock keeps each resident's updates in order.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if self._waiting[chat.id] == 0:
+                del self._waiting[chat.id]
+                del self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up: locks are made on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """Everything validated before start: what the application is built from."""
+
+    settings: Settings
+    surveys: dict[str, Survey]
+    areas: AreaDirectory
+
+
+def prepare(settings: Settings) -> Prepared:
+    """Load and validate data files; raises ConfigError with one line on any mistake."""
+    load_catalogs()
+    return Prepared(
+        settings=settings,
+        surveys=load_surveys(settings.surveys_dir),
+        areas=AreaDirectory.load(settings.wards_csv, settings.postcodes_csv),
+    )
+
+
+def _menu() -> list[BotCommand]:
+    return [
+        BotCommand("survey", pgettext("command", "Answer six short questions")),
+        BotCommand("language", pgettext("command", "Change the language")),
+        BotCommand("privacy", pgettext("command", "How your information is used")),
+        BotCommand("mydata", pgettext("command", "See everything held about you")),
+        BotCommand("forget", pgettext("command", "Erase everything held about you")),
+        BotCommand("cancel", pgettext("command", "Stop what you are doing")),
+        BotCommand("help", pgettext("command", "Help, and emergency numbers")),
+    ]
+
+
+def build_application(prepared: Prepared) -> BotApplication:
+    """The production application; tests change only the base URL and the token."""
+    settings = prepared.settings
+    store = Store(settings.database_path)
+    service = ConversationService(
+        store,
+        prepared.surveys,
+        prepared.areas,
+        area_name=settings.area_name,
+        default_locale=settings.default_locale,
+        retention_days=settings.retention_days,
+    )
+
+    async def on_start(app: BotApplication) -> None:
+        await store.open()
+        for code in supported_locales():
+            with use_locale(code):
+                language = None if code == settings.default_locale else code
+                await app.bot.set_my_commands(_menu(), language_code=language)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
+        logger.info(
+            "bot started: %d survey(s), %d wards", len(service.surveys), len(service.areas.wards)
+        )
+
+    async def on_stop(app: BotApplication) -> None:
+        await store.close()
+
+    async def purge_expired(context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Delete responses older than the retention period."""
+        cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
+        async with store.unit() as uow:
+            removed = await uow.responses.purge_before(cutoff.isoformat(timespec="seconds"))
+        if removed:
+            logger.info("retention: deleted %d expired response(s)", removed)
+
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_file_url)
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .post_init(on_start)
+        .post_shutdown(on_stop)
+        .build()
+    )
+    for module in (onboarding, survey, privacy, conversation):
+        application.add_handlers(module.build(service))
+    application.add_error_handler(errors.build(service))
+    application.bot_data["service"] = service
+    application.bot_data["store"] = store
+    return application
+
+
+@asynccontextmanager
+async def running(application: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
+    """Run the application with long polling inside an already running event loop.
+
+    ``run_polling`` owns the loop and suits ``bot.py``; tests, the demo and the benchmarks
+    need the same start-up inside their own loop.
+    """
+    await application.initialize()
+    try:
+        # run_polling calls these hooks itself; outside it they are ours to call.
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

@@ -1,0 +1,683 @@
+"""The conversation service: every resident update goes through here, one transaction each.
+
+Handlers call one method per kind of update and get back a :class:`Reply` of plain data. Each
+method reads the resident and their flow state, runs the flow, and writes the new state and any
+answers in the same transaction; only after the commit does the handler send anything, so a
+resident who sees "thank you" has their answers on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from bot.areas import AreaDirectory
+from bot.flows import (
+    Button,
+    ButtonInput,
+    CallbackData,
+    Erase,
+    Flow,
+    FlowContext,
+    SaveResponse,
+    Screen,
+    TextInput,
+    Transition,
+)
+from bot.i18n import (
+    _,
+    data_text,
+    language_name,
+    pgettext,
+    resolve_locale,
+    supported_locales,
+    use_locale,
+)
+from bot.onboarding import OnboardingFlow, age_band_label, home_screen
+from bot.survey_flow import SurveyFlow
+from bot.surveys import Survey
+from storage.models import Resident
+from storage.repositories import Store, UnitOfWork
+
+__all__ = ["ConversationService", "Document", "Outgoing", "Reply"]
+
+FORGET_CONFIRM_SECONDS = 600
+DEFAULT_SURVEY = "local-priorities"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send; ``edit`` replaces the message whose button was tapped."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    edit: bool = False
+    document: Document | None = None
+
+    @classmethod
+    def of(cls, screen: Screen, *, edit: bool = False) -> Outgoing:
+        return cls(screen.text, screen.buttons, edit=edit)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot says back: messages in order and, for a tap, a short toast."""
+
+    locale: str
+    messages: tuple[Outgoing, ...] = ()
+    toast: str | None = None
+    toast_alert: bool = False
+    erased: bool = field(default=False)
+
+
+def emergency_text() -> str:
+    return _(
+        "This chat is not watched around the clock. In an emergency, call 999 now. "
+        "To report a crime that is not an emergency, call 101 or report it online "
+        "at www.met.police.uk."
+    )
+
+
+def privacy_text(retention_days: int) -> str:
+    return _(
+        "How your information is used:\n"
+        "• I keep your answers, your language, your ward and your age group, linked to this "
+        "chat by a random code. I do not keep your name, username, phone number or postcode.\n"
+        "• Your local police team only ever sees anonymous summaries of many residents' "
+        "answers, never who said what.\n"
+        "• Answers are deleted after {days} days. You can see everything I hold with /mydata "
+        "and erase it with /forget at any time."
+    ).format(days=retention_days)
+
+
+class ConversationService:
+    """Runs flows for residents; plain Python around the store, no Telegram objects."""
+
+    def __init__(
+        self,
+        store: Store,
+        surveys: Mapping[str, Survey],
+        areas: AreaDirectory,
+        *,
+        area_name: str = "Hackney",
+        default_locale: str = "en",
+        retention_days: int = 730,
+        detect_language: Callable[[str], str] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.surveys = surveys
+        self.areas = areas
+        self.area_name = area_name
+        self.default_locale = default_locale
+        self.retention_days = retention_days
+        self.onboarding = OnboardingFlow()
+        self.survey_flow = SurveyFlow(detect_language)
+        self.flows: dict[str, Flow] = {
+            "onboarding": self.onboarding,
+            "survey": self.survey_flow,
+        }
+        self._clock = clock
+
+    # -- helpers -------------------------------------------------------------------------
+    def _locale(self, resident: Resident | None, telegram_locale: str | None) -> str:
+        chosen = resident.locale if resident else None
+        return resolve_locale(chosen, telegram_locale, self.default_locale)
+
+    def _ctx(self, resident: Resident, telegram_locale: str | None) -> FlowContext:
+        return FlowContext(
+            resident=resident,
+            areas=self.areas,
+            surveys=self.surveys,
+            area_name=self.area_name,
+            telegram_locale=telegram_locale,
+        )
+
+    async def _current_screen(
+        self, uow: UnitOfWork, resident: Resident, telegram_locale: str | None
+    ) -> Screen | None:
+        state = await uow.conversations.get(resident.respondent_id)
+        if state is None:
+            return None
+        flow = self.flows.get(state.flow)
+        if flow is None:
+            return None
+        return flow.screen(self._ctx(resident, telegram_locale), state)
+
+    async def _where_you_were(
+        self, uow: UnitOfWork, resident: Resident | None, telegram_locale: str | None
+    ) -> tuple[Outgoing, ...]:
+        """Repeat the question a resident is on, so the conversation stays where it was."""
+        if resident is None:
+            return ()
+        screen = await self._current_screen(uow, resident, telegram_locale)
+        return (Outgoing.of(screen),) if screen else ()
+
+    def _welcome(self) -> tuple[Outgoing, ...]:
+        consent = (
+            (
+                Button(pgettext("button", "I agree"), CallbackData("c", "", "yes")),
+                Button(pgettext("button", "No, thanks"), CallbackData("c", "", "no")),
+            ),
+        )
+        return (
+            Outgoing(
+                _(
+                    "Hello! I am Neighbourhood Voice, run by your local council and police "
+                    "to hear what matters to residents of {area}, for the Community and Police "
+                    "Conversation meetings."
+                ).format(area=self.area_name)
+            ),
+            Outgoing(emergency_text()),
+            Outgoing(
+                _("{privacy}\n\nDo you agree to this?").format(
+                    privacy=privacy_text(self.retention_days)
+                ),
+                consent,
+            ),
+        )
+
+    async def _apply(
+        self, uow: UnitOfWork, resident: Resident, transition: Transition
+    ) -> Resident | None:
+        """Write what a flow decided; return the resident as stored, or None if erased."""
+        if isinstance(transition.effect, Erase):
+            await uow.residents.erase(resident.respondent_id)
+            return None
+        if transition.resident is not None and transition.resident != resident:
+            resident = transition.resident
+            await uow.residents.save(resident)
+        if isinstance(transition.effect, SaveResponse):
+            await uow.responses.add(
+                resident.respondent_id,
+                survey_id=transition.effect.survey.id,
+                survey_version=transition.effect.survey.version,
+                ward_id=resident.ward_id,
+                locale=resident.locale,
+                answers=transition.effect.answers,
+            )
+        if transition.state is None:
+            await uow.conversations.clear(resident.respondent_id)
+        else:
+            await uow.conversations.put(resident.respondent_id, transition.state)
+        return resident
+
+    async def _start_survey(
+        self, uow: UnitOfWork, resident: Resident, telegram_locale: str | None
+    ) -> tuple[Outgoing, ...]:
+        survey = self.surveys.get(DEFAULT_SURVEY) or next(iter(self.surveys.values()))
+        state = SurveyFlow.start(survey)
+        await uow.conversations.put(resident.respondent_id, state)
+        screen = self.survey_flow.screen(self._ctx(resident, telegram_locale), state)
+        return (Outgoing(data_text(survey.intro)), Outgoing.of(screen))
+
+    async def _finish_erase(self, reply: Reply) -> Reply:
+        if reply.erased:
+            await self.store.checkpoint()
+        return reply
+
+    # -- commands ------------------------------------------------------------------------
+    async def start(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(locale, self._welcome())
+                back = Outgoing(_("Welcome back."))
+                where = await self._where_you_were(uow, resident, telegram_locale)
+                if where:
+                    return Reply(locale, (back, Outgoing(emergency_text()), *where))
+                return Reply(
+                    locale, (back, Outgoing(emergency_text()), Outgoing.of(home_screen()))
+                )
+
+    async def begin_survey(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                state = await uow.conversations.get(resident.respondent_id)
+                if state is not None and state.flow == "onboarding":
+                    note = Outgoing(_("Let's finish setting up first."))
+                    return Reply(locale, (note, *await self._where_you_were(uow, resident, None)))
+                if state is not None:
+                    note = Outgoing(
+                        _("You are in the middle of the survey. Here is where you were.")
+                    )
+                    return Reply(locale, (note, *await self._where_you_were(uow, resident, None)))
+                return Reply(locale, await self._start_survey(uow, resident, telegram_locale))
+
+    async def cancel(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                state = await uow.conversations.get(resident.respondent_id) if resident else None
+                if resident is None or state is None:
+                    return Reply(locale, (Outgoing(_("There is nothing to cancel.")),))
+                if state.flow == "onboarding" and resident.onboarded_at is None:
+                    await uow.residents.erase(resident.respondent_id)
+                    text = _(
+                        "Cancelled. Nothing was kept. Send /start if you'd like to begin again."
+                    )
+                    reply = Reply(locale, (Outgoing(text),), erased=True)
+                else:
+                    await uow.conversations.clear(resident.respondent_id)
+                    text = _(
+                        "Cancelled. None of those answers were kept. Send /survey to start again."
+                    )
+                    reply = Reply(locale, (Outgoing(text),))
+        return await self._finish_erase(reply)
+
+    async def help(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                text = _(
+                    "I collect residents' views for the Community and Police Conversation in "
+                    "{area}.\n\n"
+                    "/survey – answer six short questions\n"
+                    "/language – change the language\n"
+                    "/privacy – how your information is used\n"
+                    "/mydata – see everything I hold about you\n"
+                    "/forget – erase everything I hold about you\n"
+                    "/cancel – stop what you are doing\n\n"
+                    "I am not an emergency service. In an emergency call 999. To report a crime "
+                    "that is not an emergency, call 101."
+                ).format(area=self.area_name)
+                where = await self._where_you_were(uow, resident, telegram_locale)
+                return Reply(locale, (Outgoing(text), *where))
+
+    async def privacy(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                where = await self._where_you_were(uow, resident, telegram_locale)
+                return Reply(locale, (Outgoing(privacy_text(self.retention_days)), *where))
+
+    async def language_menu(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                rows = tuple(
+                    (Button(language_name(code), CallbackData("x", "lang", "set", code)),)
+                    for code in supported_locales()
+                )
+                return Reply(
+                    locale, (Outgoing(_("Which language would you like me to use?"), rows),)
+                )
+
+    async def my_data(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(locale, (Outgoing(_("I don't hold anything about you.")),))
+                responses = await uow.responses.for_respondent(resident.respondent_id)
+                state = await uow.conversations.get(resident.respondent_id)
+                ward = self.areas.ward(resident.ward_id) if resident.ward_id else None
+                if ward:
+                    area = ward.name
+                elif resident.outside_area:
+                    area = _("Outside {area}").format(area=self.area_name)
+                else:
+                    area = pgettext("value", "Not given")
+                age = (
+                    age_band_label(resident.age_band)
+                    if resident.age_band
+                    else pgettext("value", "Not given")
+                )
+                summary = _(
+                    "This is everything I hold about you:\n"
+                    "• Language: {language}\n"
+                    "• Ward: {ward}\n"
+                    "• Age group: {age}\n"
+                    "• Agreed to the privacy notice: {consented}\n"
+                    "• Survey responses sent: {count}\n"
+                    "• Survey in progress: {progress}\n\n"
+                    "Your name, username, phone number and postcode are not stored. The attached "
+                    "file holds all of it, with every answer."
+                ).format(
+                    language=language_name(resident.locale),
+                    ward=area,
+                    age=age,
+                    consented=resident.consented_at,
+                    count=len(responses),
+                    progress=pgettext("value", "Yes") if state else pgettext("value", "No"),
+                )
+                export: dict[str, Any] = {
+                    "service": "Neighbourhood Voice",
+                    "note": "Linked to your Telegram chat by a random code; your Telegram id, "
+                    "name, username, phone number and postcode are not stored.",
+                    "profile": {
+                        "language": resident.locale,
+                        "ward_id": resident.ward_id,
+                        "ward": ward.name if ward else None,
+                        "outside_area": resident.outside_area,
+                        "age_band": resident.age_band,
+                        "agreed_to_privacy_notice_at": resident.consented_at,
+                        "set_up_at": resident.onboarded_at,
+                    },
+                    "in_progress": (
+                        {"flow": state.flow, "step": state.step, "data": state.data}
+                        if state
+                        else None
+                    ),
+                    "responses": [
+                        {
+                            "survey": r.survey_id,
+                            "survey_version": r.survey_version,
+                            "submitted_at": r.submitted_at,
+                            "ward_id": r.ward_id,
+                            "language": r.locale,
+                            "answers": [
+                                {
+                                    k: v
+                                    for k, v in {
+                                        "question": a.question_id,
+                                        "choice": a.choice_id,
+                                        "value": a.value,
+                                        "text": a.text,
+                                        "text_language": a.text_language,
+                                    }.items()
+                                    if v is not None
+                                }
+                                for a in r.answers
+                            ],
+                        }
+                        for r in responses
+                    ],
+                }
+                document = Document(
+                    "my-neighbourhood-voice-data.json",
+                    json.dumps(export, ensure_ascii=False, indent=2).encode(),
+                )
+                return Reply(
+                    locale,
+                    (
+                        Outgoing(summary),
+                        Outgoing(_("Your data as a file."), document=document),
+                    ),
+                )
+
+    async def forget(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(
+                        locale,
+                        (
+                            Outgoing(
+                                _("I don't hold anything about you, so there is nothing to erase.")
+                            ),
+                        ),
+                    )
+                stamp = str(int(self._clock()))
+                rows = (
+                    (
+                        Button(
+                            pgettext("button", "Yes, erase everything"),
+                            CallbackData("x", "forget", "yes", stamp),
+                        ),
+                    ),
+                    (
+                        Button(
+                            pgettext("button", "No, keep it"),
+                            CallbackData("x", "forget", "no", stamp),
+                        ),
+                    ),
+                )
+                text = _(
+                    "This erases your answers, your settings and the link to this chat. It cannot "
+                    "be undone. Answers already counted in past summaries stay in them only as "
+                    "anonymous totals. Erase everything?"
+                )
+                return Reply(locale, (Outgoing(text, rows),))
+
+    async def unknown_command(self, chat_id: int, telegram_locale: str | None) -> Reply:
+        return await self._notice(
+            chat_id,
+            telegram_locale,
+            lambda: _("I don't know that command. Send /help to see what I can do."),
+        )
+
+    async def unsupported(
+        self, chat_id: int, telegram_locale: str | None, *, edited: bool
+    ) -> Reply:
+        if edited:
+            return await self._notice(
+                chat_id,
+                telegram_locale,
+                lambda: _(
+                    "I can't use edited messages. Please send your answer again as a new message."
+                ),
+            )
+        return await self._notice(
+            chat_id,
+            telegram_locale,
+            lambda: _("I can only read text messages and button taps, so I can't use that."),
+        )
+
+    async def _notice(
+        self, chat_id: int, telegram_locale: str | None, text: Callable[[], str]
+    ) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if resident is None:
+                    hint = Outgoing(_("Send /start to begin."))
+                    return Reply(locale, (Outgoing(text()), hint))
+                where = await self._where_you_were(uow, resident, telegram_locale)
+                return Reply(locale, (Outgoing(text()), *where))
+
+    def locale_for_error(self, telegram_locale: str | None) -> str:
+        return resolve_locale(None, telegram_locale, self.default_locale)
+
+    # -- free text -----------------------------------------------------------------------
+    async def text(self, chat_id: int, telegram_locale: str | None, text: str) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(locale, (Outgoing(_("Send /start to begin.")),))
+                state = await uow.conversations.get(resident.respondent_id)
+                flow = self.flows.get(state.flow) if state else None
+                if state is None or flow is None:
+                    note = _("I'm not asking anything right now. Send /help to see what I can do.")
+                    return Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
+                ctx = self._ctx(resident, telegram_locale)
+                transition = flow.handle(ctx, state, TextInput(text))
+                return await self._outcome(uow, resident, transition, flow, ctx, tapped=False)
+
+    async def _outcome(
+        self,
+        uow: UnitOfWork,
+        resident: Resident,
+        transition: Transition,
+        flow: Flow,
+        ctx: FlowContext,
+        *,
+        tapped: bool,
+    ) -> Reply:
+        if not transition.accepted:
+            notice = transition.notice or _("Please answer with the buttons below.")
+            if tapped:
+                return Reply(resident.locale, toast=notice, toast_alert=True)
+            screen = flow.screen(ctx, transition.state) if transition.state else None
+            repeat = (Outgoing.of(screen),) if screen else ()
+            return Reply(resident.locale, (Outgoing(notice), *repeat))
+        stored = await self._apply(uow, resident, transition)
+        locale = stored.locale if stored else resident.locale
+        with use_locale(locale):
+            if stored is not None:
+                ctx = replace(ctx, resident=stored)
+            if transition.state is not None:
+                screen = flow.screen(ctx, transition.state)
+            else:
+                screen = transition.final or Screen(_("Done."))
+            messages = [Outgoing.of(screen, edit=tapped)]
+            messages += [Outgoing.of(extra) for extra in transition.extra]
+            if transition.notice:
+                messages.insert(0, Outgoing(transition.notice))
+        return Reply(locale, tuple(messages), erased=stored is None)
+
+    # -- button taps ---------------------------------------------------------------------
+    async def tap(self, chat_id: int, telegram_locale: str | None, raw_data: str | None) -> Reply:
+        data = CallbackData.decode(raw_data)
+        async with self.store.unit() as uow:
+            resident = await uow.residents.by_chat(chat_id)
+            locale = self._locale(resident, telegram_locale)
+            with use_locale(locale):
+                if data is None:
+                    return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+                if data.flow == "c":
+                    reply = await self._consent(
+                        uow, chat_id, resident, locale, telegram_locale, data
+                    )
+                elif data.flow == "x":
+                    reply = await self._instant(uow, resident, locale, telegram_locale, data)
+                elif resident is None:
+                    reply = Reply(
+                        locale,
+                        (Outgoing(_("Send /start to begin.")),),
+                        toast=_("That button has expired."),
+                    )
+                elif data.flow == "home":
+                    reply = await self._home(uow, resident, locale, telegram_locale, data)
+                else:
+                    reply = await self._flow_tap(uow, resident, locale, telegram_locale, data)
+        return await self._finish_erase(reply)
+
+    async def _stale(
+        self, uow: UnitOfWork, resident: Resident, locale: str, telegram_locale: str | None
+    ) -> Reply:
+        where = await self._where_you_were(uow, resident, telegram_locale)
+        return Reply(
+            locale,
+            where,
+            toast=_("That button belongs to an earlier message. Please use the latest one."),
+            toast_alert=True,
+        )
+
+    async def _flow_tap(
+        self,
+        uow: UnitOfWork,
+        resident: Resident,
+        locale: str,
+        telegram_locale: str | None,
+        data: CallbackData,
+    ) -> Reply:
+        state = await uow.conversations.get(resident.respondent_id)
+        flow = self.flows.get(state.flow) if state else None
+        if state is None or flow is None or flow.name != data.flow:
+            if data.flow not in {f.name for f in self.flows.values()}:
+                return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+            return await self._stale(uow, resident, locale, telegram_locale)
+        ctx = self._ctx(resident, telegram_locale)
+        if flow.step_token(ctx, state) != data.step:
+            return await self._stale(uow, resident, locale, telegram_locale)
+        transition = flow.handle(ctx, state, ButtonInput(data.action, data.arg))
+        return await self._outcome(uow, resident, transition, flow, ctx, tapped=True)
+
+    async def _home(
+        self,
+        uow: UnitOfWork,
+        resident: Resident,
+        locale: str,
+        telegram_locale: str | None,
+        data: CallbackData,
+    ) -> Reply:
+        if data.action != "survey":
+            return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+        state = await uow.conversations.get(resident.respondent_id)
+        if state is not None:
+            return await self._stale(uow, resident, locale, telegram_locale)
+        return Reply(locale, await self._start_survey(uow, resident, telegram_locale))
+
+    async def _consent(
+        self,
+        uow: UnitOfWork,
+        chat_id: int,
+        resident: Resident | None,
+        locale: str,
+        telegram_locale: str | None,
+        data: CallbackData,
+    ) -> Reply:
+        if data.action not in ("yes", "no"):
+            return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+        if resident is not None:
+            where = await self._where_you_were(uow, resident, telegram_locale)
+            return Reply(locale, where, toast=_("You have already agreed."))
+        if data.action == "no":
+            text = _("That's fine. Nothing has been stored. If you change your mind, send /start.")
+            return Reply(locale, (Outgoing(text),))
+        resident = await uow.residents.create(chat_id, locale)
+        state = OnboardingFlow.start()
+        await uow.conversations.put(resident.respondent_id, state)
+        screen = self.onboarding.screen(self._ctx(resident, telegram_locale), state)
+        return Reply(locale, (Outgoing(_("Thank you.")), Outgoing.of(screen)))
+
+    async def _instant(
+        self,
+        uow: UnitOfWork,
+        resident: Resident | None,
+        locale: str,
+        telegram_locale: str | None,
+        data: CallbackData,
+    ) -> Reply:
+        """One-tap actions that are not part of a flow and leave any flow where it was."""
+        if resident is None:
+            return Reply(locale, toast=_("That button has expired."))
+        if data.step == "lang" and data.action == "set" and data.arg in supported_locales():
+            updated = replace(resident, locale=data.arg, locale_chosen=True)
+            await uow.residents.save(updated)
+            with use_locale(data.arg):
+                done = Outgoing(
+                    _("I will use {language} from now on.").format(
+                        language=language_name(data.arg)
+                    ),
+                    edit=True,
+                )
+                where = await self._where_you_were(uow, updated, telegram_locale)
+                return Reply(data.arg, (done, *where))
+        if data.step == "forget" and data.action in ("yes", "no") and data.arg.isdigit():
+            if (
+                self._clock() - int(data.arg) > FORGET_CONFIRM_SECONDS
+                or int(data.arg) > self._clock() + 60
+            ):
+                return Reply(
+                    locale,
+                    toast=_("That button has expired. Send /forget again."),
+                    toast_alert=True,
+                )
+            if data.action == "no":
+                return Reply(locale, (Outgoing(_("Nothing was erased.")),))
+            await uow.residents.erase(resident.respondent_id)
+            text = _(
+                "Done. Everything I held about you has been erased. If you send /start again, "
+                "I will treat you as a new resident."
+            )
+            return Reply(locale, (Outgoing(text, edit=True),), erased=True)
+        return Reply(locale, toast=_("Sorry, I didn't understand that button."))

@@ -1,0 +1,147 @@
+"""The one mechanism behind every multi-step flow.
+
+A flow is plain Python: given where a resident is (a :class:`FlowState` stored in the database)
+and what they did (an :data:`Input`), it returns a :class:`Transition`: the next state, what to
+store, and what to show. The conversation service runs every flow the same way, inside one
+database transaction per update; handlers only translate between Telegram and these types.
+
+Buttons carry ``flow:step:action:arg`` in their callback data: language-neutral ids, never
+translated text. A tap whose flow and step are not the resident's current ones is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.areas import AreaDirectory
+from bot.surveys import Survey
+from storage.models import AnswerRecord, FlowState, Resident
+
+__all__ = [
+    "Button",
+    "ButtonInput",
+    "CallbackData",
+    "Erase",
+    "Flow",
+    "FlowContext",
+    "Input",
+    "SaveResponse",
+    "Screen",
+    "TextInput",
+    "Transition",
+]
+
+CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackData:
+    """The parsed form of a button's callback data."""
+
+    flow: str
+    step: str
+    action: str
+    arg: str = ""
+
+    def encode(self) -> str:
+        data = f"{self.flow}:{self.step}:{self.action}:{self.arg}"
+        if len(data.encode()) > CALLBACK_DATA_LIMIT:
+            raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+        return data
+
+    @classmethod
+    def decode(cls, data: str | None) -> CallbackData | None:
+        """``None`` for anything we did not write ourselves (forged or foreign data)."""
+        if not data or len(data) > CALLBACK_DATA_LIMIT:
+            return None
+        parts = data.split(":")
+        if len(parts) != 4 or not all(p.isascii() and p.isprintable() for p in parts):
+            return None
+        flow, step, action, arg = parts
+        if not flow or not action:
+            return None
+        return cls(flow, step, action, arg)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: CallbackData
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """A message with optional inline buttons, already translated."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TextInput:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonInput:
+    action: str
+    arg: str
+
+
+Input = TextInput | ButtonInput
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResponse:
+    """Store a confirmed survey response (in the same transaction as the state change)."""
+
+    survey: Survey
+    answers: tuple[AnswerRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Erase:
+    """Erase the resident entirely (an under-13 ending, or leaving onboarding)."""
+
+
+Effect = SaveResponse | Erase
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """What one input did: the next state (``None`` ends the flow) and what to say.
+
+    ``accepted`` is false when the input was not valid here; the state is then unchanged and
+    ``notice`` says why.
+    """
+
+    state: FlowState | None
+    resident: Resident | None = None
+    effect: Effect | None = None
+    notice: str | None = None
+    accepted: bool = True
+    final: Screen | None = None  # shown instead of a next screen when the flow ends
+    extra: Sequence[Screen] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowContext:
+    resident: Resident
+    areas: AreaDirectory
+    surveys: Mapping[str, Survey]
+    area_name: str
+    telegram_locale: str | None = None
+
+
+class Flow(Protocol):
+    """A multi-step flow. ``name`` is the first field of its buttons' callback data."""
+
+    name: str
+
+    def step_token(self, ctx: FlowContext, state: FlowState) -> str: ...
+
+    def screen(self, ctx: FlowContext, state: FlowState) -> Screen: ...
+
+    def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition: ...

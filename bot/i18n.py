@@ -1,0 +1,136 @@
+"""Translation: the locale of the update being handled lives in a context variable.
+
+Handlers wrap their work in :func:`use_locale`; everything below them calls :func:`_`,
+:func:`pgettext` or :func:`ngettext` with literal English text, so ``pybabel extract`` sees every
+sentence. Survey texts come from data files and are translated with :func:`data_text`, which a
+Babel extractor of our own feeds into the same catalog.
+
+Catalogs are compiled in memory from ``locales/<lang>/LC_MESSAGES/messages.po`` at start, so a
+fresh clone never runs with a stale or missing ``.mo`` file.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+__all__ = [
+    "LOCALES_DIR",
+    "SOURCE_LOCALE",
+    "_",
+    "current_locale",
+    "data_text",
+    "language_name",
+    "load_catalogs",
+    "ngettext",
+    "pgettext",
+    "resolve_locale",
+    "supported_locales",
+    "use_locale",
+]
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+SOURCE_LOCALE = "en"
+_DOMAIN = "messages"
+_current: ContextVar[str] = ContextVar("nv_locale", default=SOURCE_LOCALE)
+_catalogs: dict[str, _gettext.NullTranslations] = {}
+
+
+def _compile(po_path: Path, locale: str) -> _gettext.GNUTranslations:
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def load_catalogs(locales_dir: Path = LOCALES_DIR) -> tuple[str, ...]:
+    """Load every catalog found; English, the source language, needs none."""
+    _catalogs.clear()
+    _catalogs[SOURCE_LOCALE] = _gettext.NullTranslations()
+    if locales_dir.is_dir():
+        for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{_DOMAIN}.po")):
+            code = po_path.parent.parent.name
+            if code != SOURCE_LOCALE:
+                _catalogs[code] = _compile(po_path, code)
+    supported_locales.cache_clear()
+    return supported_locales()
+
+
+@cache
+def supported_locales() -> tuple[str, ...]:
+    """Locales with a catalog, English first."""
+    if not _catalogs:
+        load_catalogs()
+    return (SOURCE_LOCALE, *sorted(code for code in _catalogs if code != SOURCE_LOCALE))
+
+
+def _normalise(code: str | None) -> str | None:
+    """``pt-BR`` → ``pt``; ``None`` for anything Babel does not recognise."""
+    if not code:
+        return None
+    try:
+        return str(Locale.parse(code.replace("_", "-"), sep="-").language)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def resolve_locale(chosen: str | None, telegram_code: str | None, default: str) -> str:
+    """The resident's explicit choice first, then Telegram's language, then the default."""
+    supported = supported_locales()
+    for candidate in (chosen, _normalise(telegram_code), default):
+        if candidate in supported:
+            return candidate
+    return SOURCE_LOCALE
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language ("Türkçe"), so a resident can find their own."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def current_locale() -> str:
+    return _current.get()
+
+
+@contextmanager
+def use_locale(code: str) -> Iterator[None]:
+    token = _current.set(code)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def _translations() -> _gettext.NullTranslations:
+    if not _catalogs:
+        load_catalogs()
+    return _catalogs.get(_current.get()) or _catalogs[SOURCE_LOCALE]
+
+
+def _(message: str) -> str:
+    return _translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _translations().pgettext(context, message)
+
+
+def data_text(message: str) -> str:
+    """Translate a string that comes from a data file (a survey), extracted by our extractor."""
+    return _translations().gettext(message)

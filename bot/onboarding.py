@@ -1,0 +1,230 @@
+"""Onboarding after consent: language, area (postcode → ward, or a list), age band.
+
+The postcode a resident types is used once to find candidate wards and never stored: only the
+candidate ward ids go into the flow state. "Under 13" erases everything (UK age of digital
+consent), so nothing about a child stays in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.areas import normalise_postcode
+from bot.flows import (
+    Button,
+    ButtonInput,
+    CallbackData,
+    Erase,
+    FlowContext,
+    Input,
+    Screen,
+    TextInput,
+    Transition,
+)
+from bot.i18n import _, language_name, pgettext, supported_locales
+from storage.database import utc_now
+from storage.models import FlowState, Resident
+
+__all__ = ["AGE_BANDS", "OnboardingFlow", "age_band_label", "home_screen"]
+
+AGE_BANDS: tuple[str, ...] = (
+    "under_13",
+    "13_17",
+    "18_24",
+    "25_34",
+    "35_44",
+    "45_54",
+    "55_64",
+    "65_plus",
+    "prefer_not",
+)
+LANGUAGE, AREA, WARD_PICK, WARD_LIST, AGE = "language", "area", "ward_pick", "ward_list", "age"
+
+
+def age_band_label(band: str) -> str:
+    labels = {
+        "under_13": pgettext("age band", "Under 13"),
+        "13_17": pgettext("age band", "13 to 17"),
+        "18_24": pgettext("age band", "18 to 24"),
+        "25_34": pgettext("age band", "25 to 34"),
+        "35_44": pgettext("age band", "35 to 44"),
+        "45_54": pgettext("age band", "45 to 54"),
+        "55_64": pgettext("age band", "55 to 64"),
+        "65_plus": pgettext("age band", "65 or over"),
+        "prefer_not": pgettext("age band", "Prefer not to say"),
+    }
+    return labels[band]
+
+
+def home_screen() -> Screen:
+    """Shown when a resident has nothing in progress."""
+    return Screen(
+        _(
+            "Would you like to answer six short questions about policing in your area? "
+            "It takes about two minutes."
+        ),
+        ((Button(pgettext("button", "Start the survey"), CallbackData("home", "", "survey")),),),
+    )
+
+
+class OnboardingFlow:
+    """Language → area → age band, one step a screen."""
+
+    name = "o"
+
+    @staticmethod
+    def start() -> FlowState:
+        return FlowState("onboarding", LANGUAGE, {})
+
+    def step_token(self, ctx: FlowContext, state: FlowState) -> str:
+        return state.step
+
+    def _cb(self, state: FlowState, action: str, arg: str = "") -> CallbackData:
+        return CallbackData(self.name, state.step, action, arg)
+
+    @staticmethod
+    def _move(state: FlowState, step: str, **data: object) -> FlowState:
+        return FlowState(state.flow, step, {**state.data, **data}, state.revision + 1)
+
+    # -- screens -------------------------------------------------------------------------
+    def screen(self, ctx: FlowContext, state: FlowState) -> Screen:
+        if state.step == LANGUAGE:
+            rows = []
+            for code in supported_locales():
+                label = language_name(code)
+                if code == ctx.resident.locale:
+                    label = _("✅ {choice}").format(choice=label)
+                rows.append((Button(label, self._cb(state, "lang", code)),))
+            return Screen(_("Which language would you like me to use?"), tuple(rows))
+        if state.step == AREA:
+            return Screen(
+                _(
+                    "Where in {area} do you live?\n\n"
+                    "Type your postcode (for example E8 1DY) and I will find your ward. "
+                    "I use the postcode only for this and do not keep it.\n\n"
+                    "Or choose your ward from the list."
+                ).format(area=ctx.area_name),
+                (
+                    (Button(pgettext("button", "Choose from the list"), self._cb(state, "list")),),
+                    (
+                        Button(
+                            _("I don't live in {area}").format(area=ctx.area_name),
+                            self._cb(state, "outside"),
+                        ),
+                    ),
+                ),
+            )
+        if state.step == WARD_PICK:
+            rows = [
+                (Button(ward.name, self._cb(state, "ward", ward.id)),)
+                for ward_id in state.data.get("candidates", [])
+                if (ward := ctx.areas.ward(ward_id))
+            ]
+            rows.append((Button(pgettext("button", "None of these"), self._cb(state, "list")),))
+            return Screen(
+                _("Your postcode is shared by more than one ward. Which one do you live in?"),
+                tuple(rows),
+            )
+        if state.step == WARD_LIST:
+            buttons = [Button(w.name, self._cb(state, "ward", w.id)) for w in ctx.areas.wards]
+            grid: list[tuple[Button, ...]] = [
+                tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)
+            ]
+            grid.append((Button(pgettext("button", "Back"), self._cb(state, "back")),))
+            return Screen(_("Choose your ward."), tuple(grid))
+        buttons = [Button(age_band_label(b), self._cb(state, "age", b)) for b in AGE_BANDS]
+        return Screen(
+            _(
+                "How old are you? Summaries use age groups, never your exact age, to show "
+                "whether younger and older residents see things differently."
+            ),
+            tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)),
+        )
+
+    # -- inputs --------------------------------------------------------------------------
+    def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition:
+        resident = ctx.resident
+        if state.step == AREA and isinstance(event, TextInput):
+            return self._postcode(ctx, state, event.text)
+        if isinstance(event, TextInput):
+            return Transition(
+                state, notice=_("Please answer with the buttons below."), accepted=False
+            )
+        return self._button(ctx, state, resident, event)
+
+    def _postcode(self, ctx: FlowContext, state: FlowState, text: str) -> Transition:
+        postcode = normalise_postcode(text)
+        if postcode is None:
+            return Transition(
+                state,
+                notice=_(
+                    "That doesn't look like a UK postcode. Please type it like E8 1DY, "
+                    "or choose your ward from the list."
+                ),
+                accepted=False,
+            )
+        wards = ctx.areas.candidates(postcode)
+        if not wards:
+            return Transition(
+                state,
+                notice=_(
+                    "That postcode is not in {area}. Please check it, choose your ward from "
+                    'the list, or tap "I don\'t live in {area}".'
+                ).format(area=ctx.area_name),
+                accepted=False,
+            )
+        if len(wards) == 1:
+            return self._ward_chosen(ctx.resident, state, wards[0].id)
+        # Only the candidate ward ids are kept; the postcode itself goes no further.
+        return Transition(self._move(state, WARD_PICK, candidates=[w.id for w in wards]))
+
+    def _ward_chosen(self, resident: Resident, state: FlowState, ward_id: str) -> Transition:
+        updated = replace(resident, ward_id=ward_id, outside_area=False)
+        return Transition(self._move(state, AGE, candidates=[]), resident=updated)
+
+    def _button(
+        self, ctx: FlowContext, state: FlowState, resident: Resident, event: ButtonInput
+    ) -> Transition:
+        action, arg = event.action, event.arg
+        if state.step == LANGUAGE and action == "lang" and arg in supported_locales():
+            updated = replace(resident, locale=arg, locale_chosen=True)
+            return Transition(self._move(state, AREA), resident=updated)
+        if state.step in (AREA, WARD_PICK) and action == "list":
+            return Transition(self._move(state, WARD_LIST))
+        if state.step == AREA and action == "outside":
+            updated = replace(resident, ward_id=None, outside_area=True)
+            return Transition(self._move(state, AGE), resident=updated)
+        if (
+            state.step == WARD_PICK
+            and action == "ward"
+            and arg in state.data.get("candidates", [])
+        ):
+            return self._ward_chosen(resident, state, arg)
+        if state.step == WARD_LIST and action == "ward" and ctx.areas.ward(arg):
+            return self._ward_chosen(resident, state, arg)
+        if state.step == WARD_LIST and action == "back":
+            return Transition(self._move(state, AREA))
+        if state.step == AGE and action == "age" and arg in AGE_BANDS:
+            if arg == "under_13":
+                return Transition(
+                    None,
+                    effect=Erase(),
+                    final=Screen(
+                        _(
+                            "Thank you for your interest. This service is for people aged 13 "
+                            "and over, so I have not kept anything you told me.\n\n"
+                            "If you are worried about your safety, talk to an adult you trust "
+                            "or call Childline free on 0800 1111. In an emergency call 999."
+                        )
+                    ),
+                )
+            updated = replace(resident, age_band=arg, onboarded_at=utc_now())
+            done = _("Thank you, you're all set. You can change your language with /language.")
+            return Transition(None, resident=updated, final=Screen(done), extra=(home_screen(),))
+        if state.step == AREA:
+            return Transition(
+                state, notice=_("Please type your postcode or use the buttons."), accepted=False
+            )
+        return Transition(
+            state, notice=_("Sorry, I didn't understand that button."), accepted=False
+        )

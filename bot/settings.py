@@ -1,0 +1,198 @@
+"""Settings, read once from the environment (and an optional ``.env`` file) into one frozen object.
+
+Every setting is described in :data:`SETTINGS` so that ``python bot.py --help`` and the README
+table come from the same source. Tests build :class:`Settings` directly instead of touching the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from bot.errors import ConfigError
+
+__all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One environment variable: its name, default (None = required) and meaning."""
+
+    name: str
+    default: str | None
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("NV_BOT_TOKEN", None, "Bot token from @BotFather (required)."),
+    Setting(
+        "NV_DATABASE",
+        "data/neighbourhood-voice.sqlite3",
+        "SQLite database file; its folder is created if missing.",
+    ),
+    Setting(
+        "NV_API_BASE_URL",
+        TELEGRAM_BASE_URL,
+        "Bot API base URL, token appended; point it at a self-hosted Bot API server or the "
+        "emulator.",
+    ),
+    Setting(
+        "NV_AREA_NAME", "Hackney", "The borough or area the bot serves, as residents read it."
+    ),
+    Setting("NV_ADMIN_IDS", "", "Comma-separated Telegram user ids of the first admins."),
+    Setting("NV_DEFAULT_LOCALE", "en", "Language used when a resident's language is unknown."),
+    Setting("NV_TIMEZONE", "Europe/London", "IANA time zone for dates, reminders and digests."),
+    Setting("NV_SURVEYS_DIR", "surveys", "Folder of survey files (*.toml), validated at start."),
+    Setting("NV_WARDS_CSV", "data/wards.csv", "Ward table: ward_id,name."),
+    Setting(
+        "NV_POSTCODES_CSV",
+        "data/postcode_wards.csv",
+        "Postcode prefix to ward table: prefix,ward_id.",
+    ),
+    Setting("NV_RETENTION_DAYS", "730", "Days a confirmed response is kept before deletion."),
+    Setting(
+        "NV_MAX_CONCURRENT_UPDATES",
+        "32",
+        "Updates handled at once; one chat's updates are always handled in order.",
+    ),
+    Setting("NV_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Validated settings; paths are absolute."""
+
+    bot_token: str
+    database_path: Path = PROJECT_ROOT / "data" / "neighbourhood-voice.sqlite3"
+    api_base_url: str = TELEGRAM_BASE_URL
+    area_name: str = "Hackney"
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    default_locale: str = "en"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
+    surveys_dir: Path = PROJECT_ROOT / "surveys"
+    wards_csv: Path = PROJECT_ROOT / "data" / "wards.csv"
+    postcodes_csv: Path = PROJECT_ROOT / "data" / "postcode_wards.csv"
+    retention_days: int = 730
+    max_concurrent_updates: int = 32
+    log_level: str = "INFO"
+
+    @property
+    def api_base_file_url(self) -> str:
+        """File downloads live beside the method URLs: ``…/bot`` becomes ``…/file/bot``."""
+        base = self.api_base_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file"
+
+
+def _path(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path)
+
+
+def _positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+    if number <= 0:
+        raise ConfigError(f"{name} must be greater than 0, got {number}")
+    return number
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    dotenv_path: Path | None = None,
+    base_dir: Path | None = None,  # where .env is looked for
+) -> Settings:
+    """Read and validate every setting; raise :class:`ConfigError` naming the first bad one.
+
+    Values in the real environment win over the ``.env`` file, as with every dotenv tool.
+    Relative paths are relative to the project folder, so the bot finds its bundled data from
+    any working directory.
+    """
+    base = base_dir or PROJECT_ROOT
+    values: dict[str, str] = {}
+    if environ is None:
+        from dotenv import dotenv_values
+
+        env_file = dotenv_path or (base / ".env")
+        if env_file.is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ)
+    else:
+        values.update(environ)
+
+    def get(name: str) -> str:
+        spec = next(s for s in SETTINGS if s.name == name)
+        raw = values.get(name)
+        if raw is None or raw.strip() == "":
+            if spec.default is None:
+                raise ConfigError(f"{name} is required: {spec.help}")
+            return spec.default
+        return raw.strip()
+
+    token = get("NV_BOT_TOKEN")
+    if not _TOKEN_PATTERN.match(token):
+        raise ConfigError("NV_BOT_TOKEN is malformed: expected digits, a colon and the secret")
+
+    base_url = get("NV_API_BASE_URL")
+    if not re.match(r"^https?://[^\s/]+", base_url):
+        raise ConfigError(f"NV_API_BASE_URL must be an http(s) URL, got {base_url!r}")
+
+    admin_ids: set[int] = set()
+    for part in get("NV_ADMIN_IDS").split(","):
+        if part.strip():
+            try:
+                admin_ids.add(int(part.strip()))
+            except ValueError:
+                raise ConfigError(
+                    f"NV_ADMIN_IDS must be comma-separated numbers, got {part.strip()!r}"
+                ) from None
+
+    locale_code = get("NV_DEFAULT_LOCALE")
+    try:
+        Locale.parse(locale_code, sep="-" if "-" in locale_code else "_")
+    except (UnknownLocaleError, ValueError):
+        raise ConfigError(f"NV_DEFAULT_LOCALE is not a known locale: {locale_code!r}") from None
+
+    tz_name = get("NV_TIMEZONE")
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"NV_TIMEZONE is not a known IANA time zone: {tz_name!r}") from None
+
+    level = get("NV_LOG_LEVEL").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"NV_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+
+    return Settings(
+        bot_token=token,
+        database_path=_path(get("NV_DATABASE"), PROJECT_ROOT),
+        api_base_url=base_url,
+        area_name=get("NV_AREA_NAME"),
+        admin_ids=frozenset(admin_ids),
+        default_locale=locale_code,
+        timezone=timezone,
+        surveys_dir=_path(get("NV_SURVEYS_DIR"), PROJECT_ROOT),
+        wards_csv=_path(get("NV_WARDS_CSV"), PROJECT_ROOT),
+        postcodes_csv=_path(get("NV_POSTCODES_CSV"), PROJECT_ROOT),
+        retention_days=_positive_int("NV_RETENTION_DAYS", get("NV_RETENTION_DAYS")),
+        max_concurrent_updates=_positive_int(
+            "NV_MAX_CONCURRENT_UPDATES", get("NV_MAX_CONCURRENT_UPDATES")
+        ),
+        log_level=level,
+    )

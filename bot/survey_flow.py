@@ -1,0 +1,368 @@
+"""The survey walker: one generic flow that walks any :class:`~bot.surveys.Survey`.
+
+State (stored as JSON in the conversations table)::
+
+    step  = a question id, "summary" or "edit"
+    data  = {"survey": id, "answers": {question id: answer}, "picked": [choice ids],
+             "editing": bool}
+
+An answer is a choice id (single, agree), a list of choice ids (multi), an int (scale), a text
+(text) or ``None`` (skipped). Nothing is stored as a response until Confirm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.lists import format_list
+
+from bot.flows import (
+    Button,
+    CallbackData,
+    FlowContext,
+    Input,
+    SaveResponse,
+    Screen,
+    TextInput,
+    Transition,
+)
+from bot.i18n import _, current_locale, data_text, ngettext, pgettext
+from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey
+from storage.models import AnswerRecord, FlowState
+
+__all__ = ["SurveyFlow", "agree_label", "answer_records", "has_words"]
+
+SUMMARY = "summary"
+EDIT = "edit"
+_PREVIEW_LENGTH = 200
+
+
+def agree_label(choice_id: str) -> str:
+    labels = {
+        "strongly_agree": pgettext("agree scale", "Strongly agree"),
+        "agree": pgettext("agree scale", "Agree"),
+        "neither": pgettext("agree scale", "Neither agree nor disagree"),
+        "disagree": pgettext("agree scale", "Disagree"),
+        "strongly_disagree": pgettext("agree scale", "Strongly disagree"),
+        "dont_know": pgettext("agree scale", "Don't know"),
+    }
+    return labels[choice_id]
+
+
+def has_words(text: str) -> bool:
+    """A comment needs at least one letter or digit in any script; emoji alone say nothing."""
+    return any(ch.isalnum() for ch in text)
+
+
+def answer_records(survey: Survey, answers: dict[str, Any]) -> tuple[AnswerRecord, ...]:
+    """Answers as stored rows, in question order; a skipped question stores nothing."""
+    records: list[AnswerRecord] = []
+    for question in survey.questions:
+        value = answers.get(question.id)
+        if value is None:
+            continue
+        if question.kind == "multi":
+            records.extend(AnswerRecord(question.id, choice_id=c) for c in value)
+        elif question.kind in ("single", "agree"):
+            records.append(AnswerRecord(question.id, choice_id=value))
+        elif question.kind == "scale":
+            records.append(AnswerRecord(question.id, value=int(value)))
+        else:
+            records.append(
+                AnswerRecord(question.id, text=value["text"], text_language=value.get("lang"))
+            )
+    return tuple(records)
+
+
+class SurveyFlow:
+    """Walks a survey one question at a time, then a summary with Edit and Confirm."""
+
+    name = "s"
+
+    def __init__(self, detect_language: Any = None) -> None:
+        # detect_language(text) -> language code or "unknown"; stored with each comment.
+        self._detect = detect_language
+
+    # -- state helpers -------------------------------------------------------------------
+    @staticmethod
+    def start(survey: Survey) -> FlowState:
+        return FlowState(
+            "survey",
+            survey.questions[0].id,
+            {"survey": survey.id, "answers": {}, "picked": [], "editing": False},
+        )
+
+    @staticmethod
+    def survey_of(ctx: FlowContext, state: FlowState) -> Survey | None:
+        return ctx.surveys.get(str(state.data.get("survey")))
+
+    def step_token(self, ctx: FlowContext, state: FlowState) -> str:
+        survey = self.survey_of(ctx, state)
+        index = survey.index_of(state.step) if survey else None
+        return state.step[:3] if index is None else str(index)
+
+    def _cb(self, ctx: FlowContext, state: FlowState, action: str, arg: str = "") -> CallbackData:
+        return CallbackData(self.name, self.step_token(ctx, state), action, arg)
+
+    @staticmethod
+    def _move(state: FlowState, step: str, **data: Any) -> FlowState:
+        merged = {**state.data, **data}
+        return FlowState(state.flow, step, merged, state.revision + 1)
+
+    # -- screens -------------------------------------------------------------------------
+    def screen(self, ctx: FlowContext, state: FlowState) -> Screen:
+        survey = self.survey_of(ctx, state)
+        if survey is None:  # the survey file was removed while someone was answering it
+            return Screen(_("This survey is no longer available. Send /survey to start again."))
+        if state.step == SUMMARY:
+            return self._summary(ctx, state, survey)
+        if state.step == EDIT:
+            return self._edit_menu(ctx, state, survey)
+        index = survey.index_of(state.step)
+        if index is None:
+            return Screen(_("This survey has changed. Send /survey to start again."))
+        return self._question(ctx, state, survey, index)
+
+    def _question(self, ctx: FlowContext, state: FlowState, survey: Survey, index: int) -> Screen:
+        question = survey.questions[index]
+        text = _("Question {number} of {total}\n\n{question}").format(
+            number=index + 1, total=len(survey.questions), question=data_text(question.text)
+        )
+        rows: list[tuple[Button, ...]] = []
+        if question.kind == "single":
+            rows += [
+                (Button(data_text(c.label), self._cb(ctx, state, "pick", c.id)),)
+                for c in question.choices
+            ]
+        elif question.kind == "multi":
+            picked = set(state.data.get("picked", []))
+            for choice in question.choices:
+                label = data_text(choice.label)
+                if choice.id in picked:
+                    label = _("✅ {choice}").format(choice=label)
+                rows.append((Button(label, self._cb(ctx, state, "pick", choice.id)),))
+            rows.append((Button(pgettext("button", "Done"), self._cb(ctx, state, "done")),))
+        elif question.kind == "scale":
+            for value in SCALE_VALUES:
+                if value == SCALE_VALUES[0]:
+                    label = _("{number} – {meaning}").format(
+                        number=value, meaning=data_text(question.min_label)
+                    )
+                elif value == SCALE_VALUES[-1]:
+                    label = _("{number} – {meaning}").format(
+                        number=value, meaning=data_text(question.max_label)
+                    )
+                else:
+                    label = str(value)
+                rows.append((Button(label, self._cb(ctx, state, "scale", str(value))),))
+        elif question.kind == "agree":
+            rows += [
+                (Button(agree_label(cid), self._cb(ctx, state, "pick", cid)),)
+                for cid in AGREE_CHOICE_IDS
+            ]
+        navigation: list[Button] = []
+        if index > 0 or state.data.get("editing"):
+            navigation.append(Button(pgettext("button", "Back"), self._cb(ctx, state, "back")))
+        if question.optional:
+            navigation.append(Button(pgettext("button", "Skip"), self._cb(ctx, state, "skip")))
+        if navigation:
+            rows.append(tuple(navigation))
+        return Screen(text, tuple(rows))
+
+    def _answer_text(self, question: Question, value: Any) -> str:
+        if value is None:
+            return pgettext("answer", "Skipped")
+        if question.kind == "multi":
+            labels = [data_text(c.label) for c in question.choices if c.id in value]
+            return format_list(labels, locale=current_locale())
+        if question.kind == "single":
+            choice = question.choice(value)
+            return data_text(choice.label) if choice else str(value)
+        if question.kind == "agree":
+            return agree_label(value)
+        if question.kind == "scale":
+            return str(value)
+        text = str(value["text"])
+        return text if len(text) <= _PREVIEW_LENGTH else text[:_PREVIEW_LENGTH] + "…"
+
+    def _summary(self, ctx: FlowContext, state: FlowState, survey: Survey) -> Screen:
+        answers = state.data.get("answers", {})
+        lines = [
+            _("{number}. {question}\n→ {answer}").format(
+                number=i,
+                question=data_text(q.text),
+                answer=self._answer_text(q, answers.get(q.id)),
+            )
+            for i, q in enumerate(survey.questions, start=1)
+        ]
+        text = _("Please check your answers before you send them.\n\n{answers}").format(
+            answers="\n\n".join(lines)
+        )
+        rows = (
+            (Button(pgettext("button", "Confirm and send"), self._cb(ctx, state, "confirm")),),
+            (Button(pgettext("button", "Change an answer"), self._cb(ctx, state, "edit")),),
+        )
+        return Screen(text, rows)
+
+    def _edit_menu(self, ctx: FlowContext, state: FlowState, survey: Survey) -> Screen:
+        buttons = [
+            Button(str(i), self._cb(ctx, state, "goto", str(i - 1)))
+            for i in range(1, len(survey.questions) + 1)
+        ]
+        rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+        rows.append((Button(pgettext("button", "Back"), self._cb(ctx, state, "summary")),))
+        return Screen(_("Which answer would you like to change?"), tuple(rows))
+
+    # -- inputs --------------------------------------------------------------------------
+    def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition:
+        survey = self.survey_of(ctx, state)
+        if survey is None:
+            return Transition(None, notice=self.screen(ctx, state).text)
+        if state.step == SUMMARY:
+            return self._on_summary(survey, state, event)
+        if state.step == EDIT:
+            return self._on_edit(survey, state, event)
+        index = survey.index_of(state.step)
+        if index is None:
+            return Transition(None, notice=self.screen(ctx, state).text)
+        return self._on_question(survey, state, index, event)
+
+    def _rejected(self, state: FlowState, notice: str) -> Transition:
+        return Transition(state, notice=notice, accepted=False)
+
+    def _after_answer(
+        self, survey: Survey, state: FlowState, index: int, value: Any
+    ) -> Transition:
+        answers = {**state.data.get("answers", {}), survey.questions[index].id: value}
+        if state.data.get("editing") or index + 1 == len(survey.questions):
+            return Transition(
+                self._move(state, SUMMARY, answers=answers, picked=[], editing=False)
+            )
+        next_question = survey.questions[index + 1]
+        return Transition(
+            self._move(
+                state,
+                next_question.id,
+                answers=answers,
+                picked=self._picked_for(next_question, answers),
+            )
+        )
+
+    @staticmethod
+    def _picked_for(question: Question, answers: dict[str, Any]) -> list[str]:
+        """Going back to a multiple-choice question shows its earlier ticks."""
+        if question.kind == "multi":
+            return list(answers.get(question.id) or [])
+        return []
+
+    def _on_question(
+        self, survey: Survey, state: FlowState, index: int, event: Input
+    ) -> Transition:
+        question = survey.questions[index]
+        if isinstance(event, TextInput):
+            if question.kind != "text":
+                return self._rejected(state, _("Please answer with the buttons below."))
+            text = event.text.strip()
+            if len(text) > question.max_length:
+                return self._rejected(
+                    state,
+                    ngettext(
+                        "That is {count} character. Please keep it to {limit} or fewer.",
+                        "That is {count} characters. Please keep it to {limit} or fewer.",
+                        len(text),
+                    ).format(count=len(text), limit=question.max_length),
+                )
+            if not has_words(text):
+                if question.optional:
+                    return self._rejected(state, _("Please write a few words, or tap Skip."))
+                return self._rejected(state, _("Please write a few words."))
+            language = self._detect(text) if self._detect else "unknown"
+            return self._after_answer(survey, state, index, {"text": text, "lang": language})
+
+        action, arg = event.action, event.arg
+        if action == "back":
+            if state.data.get("editing"):
+                return Transition(self._move(state, SUMMARY, picked=[], editing=False))
+            if index == 0:
+                return self._rejected(state, _("This is the first question."))
+            previous = survey.questions[index - 1]
+            answers = state.data.get("answers", {})
+            return Transition(
+                self._move(state, previous.id, picked=self._picked_for(previous, answers))
+            )
+        if action == "skip" and question.optional:
+            return self._after_answer(survey, state, index, None)
+        if question.kind in ("single", "agree") and action == "pick":
+            valid = question.choice(arg) if question.kind == "single" else arg in AGREE_CHOICE_IDS
+            if valid:
+                return self._after_answer(survey, state, index, arg)
+        if (
+            question.kind == "scale"
+            and action == "scale"
+            and arg in {str(v) for v in SCALE_VALUES}
+        ):
+            return self._after_answer(survey, state, index, int(arg))
+        if question.kind == "multi" and action == "pick" and question.choice(arg):
+            picked = list(state.data.get("picked", []))
+            if arg in picked:
+                picked.remove(arg)
+            elif len(picked) >= question.max_choices:
+                return self._rejected(
+                    state,
+                    ngettext(
+                        "You can choose up to {max} option. Untick one first.",
+                        "You can choose up to {max} options. Untick one first.",
+                        question.max_choices,
+                    ).format(max=question.max_choices),
+                )
+            else:
+                picked.append(arg)
+            return Transition(self._move(state, state.step, picked=picked))
+        if question.kind == "multi" and action == "done":
+            picked = [c.id for c in question.choices if c.id in state.data.get("picked", [])]
+            if not picked and not question.optional:
+                return self._rejected(state, _("Please choose at least one, then tap Done."))
+            return self._after_answer(survey, state, index, picked or None)
+        if question.kind == "text":
+            return self._rejected(state, _("Please type your answer, or tap Skip."))
+        return self._rejected(state, _("Sorry, I didn't understand that button."))
+
+    def _on_summary(self, survey: Survey, state: FlowState, event: Input) -> Transition:
+        if isinstance(event, TextInput):
+            return self._rejected(
+                state, _("Please use the buttons: send your answers or change one.")
+            )
+        if event.action == "confirm":
+            records = answer_records(survey, state.data.get("answers", {}))
+            return Transition(
+                None,
+                effect=SaveResponse(survey, records),
+                final=Screen(
+                    _(
+                        "Thank you. Your answers are saved and will reach your local team "
+                        "in an anonymous summary. You can answer again at any time with /survey."
+                    )
+                ),
+            )
+        if event.action == "edit":
+            return Transition(self._move(state, EDIT))
+        return self._rejected(state, _("Sorry, I didn't understand that button."))
+
+    def _on_edit(self, survey: Survey, state: FlowState, event: Input) -> Transition:
+        if isinstance(event, TextInput):
+            return self._rejected(state, _("Please choose a question number with the buttons."))
+        if event.action == "summary":
+            return Transition(self._move(state, SUMMARY))
+        if (
+            event.action == "goto"
+            and event.arg.isdigit()
+            and int(event.arg) < len(survey.questions)
+        ):
+            question = survey.questions[int(event.arg)]
+            answers = state.data.get("answers", {})
+            return Transition(
+                self._move(
+                    state, question.id, editing=True, picked=self._picked_for(question, answers)
+                )
+            )
+        return self._rejected(state, _("Sorry, I didn't understand that button."))

@@ -1,0 +1,76 @@
+"""The generic flow handlers: free text, button taps, /help, and everything else a resident sends.
+
+Registered last, so feature commands win; whatever reaches the catch-all gets a clear answer
+and the conversation stays where it was.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.conversation import ConversationService
+from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+
+__all__ = ["build"]
+
+
+def build(
+    service: ConversationService,
+) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """What the bot does, its commands, and 999/101."""
+        assert update.effective_chat is not None
+        reply = await service.help(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Free text answers the current step (a postcode, a comment)."""
+        assert update.effective_chat is not None and update.message is not None
+        reply = await service.text(
+            update.effective_chat.id, telegram_locale(update), update.message.text or ""
+        )
+        await deliver(update, context, reply)
+
+    async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A button tap; stale and forged data are recognised by the service."""
+        query = update.callback_query
+        assert query is not None
+        chat = update.effective_chat
+        if chat is None:  # a tap on an inline-mode message: nothing of ours
+            await query.answer()
+            return
+        reply = await service.tap(chat.id, telegram_locale(update), query.data)
+        await deliver(update, context, reply)
+
+    async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command we do not have."""
+        assert update.effective_chat is not None
+        reply = await service.unknown_command(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, edits and the rest: say so, stay where we were."""
+        chat = update.effective_chat
+        if chat is None or chat.type != "private":
+            return
+        reply = await service.unsupported(
+            chat.id, telegram_locale(update), edited=update.edited_message is not None
+        )
+        await deliver(update, context, reply)
+
+    return [
+        CommandHandler("help", help_command, filters=RESIDENT_MESSAGES),
+        MessageHandler(RESIDENT_MESSAGES & filters.COMMAND, unknown_command),
+        MessageHandler(RESIDENT_MESSAGES & filters.TEXT, text),
+        CallbackQueryHandler(tap),
+        TypeHandler(Update, unsupported),
+    ]

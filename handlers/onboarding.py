@@ -1,0 +1,36 @@
+"""/start and /language: the way in, and changing language at any time.
+
+Consent, language, area and age band are buttons and text handled by the generic flow handlers
+in :mod:`handlers.conversation`; this module only holds the commands that enter them.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+
+from bot.conversation import ConversationService
+from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+
+__all__ = ["build"]
+
+
+def build(
+    service: ConversationService,
+) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Welcome, safety information and the privacy notice with a consent button."""
+        assert update.effective_chat is not None
+        reply = await service.start(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Offer every supported language; the choice applies from the next message."""
+        assert update.effective_chat is not None
+        reply = await service.language_menu(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    return [
+        CommandHandler("start", start, filters=RESIDENT_MESSAGES),
+        CommandHandler("language", language, filters=RESIDENT_MESSAGES),
+    ]

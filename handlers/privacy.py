@@ -1,0 +1,39 @@
+"""/privacy, /mydata and /forget: what is kept, a copy of it, and erasing it."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+
+from bot.conversation import ConversationService
+from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+
+__all__ = ["build"]
+
+
+def build(
+    service: ConversationService,
+) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The privacy notice, then the question the resident was on."""
+        assert update.effective_chat is not None
+        reply = await service.privacy(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Everything stored, as a message and as a JSON file."""
+        assert update.effective_chat is not None
+        reply = await service.my_data(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Ask for confirmation; the tap itself is handled with the other buttons."""
+        assert update.effective_chat is not None
+        reply = await service.forget(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    return [
+        CommandHandler("privacy", privacy, filters=RESIDENT_MESSAGES),
+        CommandHandler("mydata", my_data, filters=RESIDENT_MESSAGES),
+        CommandHandler("forget", forget, filters=RESIDENT_MESSAGES),
+    ]

@@ -1,0 +1,77 @@
+"""Turning a service :class:`~bot.conversation.Reply` into Bot API calls.
+
+Shared by every feature module: the only place that builds keyboards and decides between
+editing the tapped message and sending a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes, filters
+
+from bot.conversation import Outgoing, Reply
+from bot.flows import Button
+
+__all__ = ["RESIDENT_MESSAGES", "deliver", "keyboard", "telegram_locale"]
+
+# New messages in private chats; edited messages and groups go to the catch-all instead.
+RESIDENT_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+
+logger = logging.getLogger(__name__)
+
+
+def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data.encode()) for b in row]
+            for row in rows
+        ]
+    )
+
+
+def telegram_locale(update: Update) -> str | None:
+    user = update.effective_user
+    return user.language_code if user else None
+
+
+async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, out: Outgoing) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    markup = keyboard(out.buttons)
+    if out.document is not None:
+        await context.bot.send_document(
+            chat.id,
+            document=InputFile(out.document.content, filename=out.document.filename),
+            caption=out.text,
+        )
+        return
+    query = update.callback_query
+    if out.edit and query is not None and query.message is not None:
+        try:
+            await query.edit_message_text(out.text, reply_markup=markup)
+            return
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return
+            # The message is too old or gone; fall through and send the screen anew.
+            logger.info("could not edit message, sending a new one (%s)", error.message)
+    await context.bot.send_message(chat.id, out.text, reply_markup=markup)
+
+
+async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    """Answer a tap first (Telegram shows a spinner until then), then send in order."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text=reply.toast, show_alert=reply.toast_alert)
+    for out in reply.messages:
+        await _send(update, context, out)

@@ -1,0 +1,32 @@
+"""/survey and /cancel: entering the survey and leaving any flow with nothing half-written."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+
+from bot.conversation import ConversationService
+from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+
+__all__ = ["build"]
+
+
+def build(
+    service: ConversationService,
+) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def survey(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Start the survey, or show where the resident already is."""
+        assert update.effective_chat is not None
+        reply = await service.begin_survey(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Drop the flow in progress; a half-finished sign-up is erased entirely."""
+        assert update.effective_chat is not None
+        reply = await service.cancel(update.effective_chat.id, telegram_locale(update))
+        await deliver(update, context, reply)
+
+    return [
+        CommandHandler("survey", survey, filters=RESIDENT_MESSAGES),
+        CommandHandler("cancel", cancel, filters=RESIDENT_MESSAGES),
+    ]

@@ -1,0 +1,289 @@
+"""Repositories, one per aggregate, behind typed interfaces.
+
+The interfaces (``Protocol`` classes) are what the rest of the bot depends on; the SQLite
+classes implement them on one connection inside one transaction, so everything a single update
+changes is committed together. A PostgreSQL backend would implement the same protocols.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Protocol
+
+import aiosqlite
+
+from storage.database import Database, utc_now
+from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
+
+__all__ = [
+    "ConversationRepository",
+    "ResidentRepository",
+    "ResponseRepository",
+    "Store",
+    "UnitOfWork",
+    "new_id",
+]
+
+
+def new_id() -> str:
+    """A random 128-bit identifier; it carries nothing about the person."""
+    return secrets.token_hex(16)
+
+
+class ResidentRepository(Protocol):
+    async def by_chat(self, chat_id: int) -> Resident | None: ...
+    async def create(
+        self, chat_id: int, locale: str, *, locale_chosen: bool = False
+    ) -> Resident: ...
+    async def save(self, resident: Resident) -> None: ...
+    async def chat_of(self, respondent_id: str) -> int | None: ...
+    async def erase(self, respondent_id: str) -> None: ...
+    async def count(self) -> int: ...
+
+
+class ConversationRepository(Protocol):
+    async def get(self, respondent_id: str) -> FlowState | None: ...
+    async def put(self, respondent_id: str, state: FlowState) -> None: ...
+    async def clear(self, respondent_id: str) -> None: ...
+
+
+class ResponseRepository(Protocol):
+    async def add(
+        self,
+        respondent_id: str,
+        *,
+        survey_id: str,
+        survey_version: int,
+        ward_id: str | None,
+        locale: str,
+        answers: Sequence[AnswerRecord],
+    ) -> str: ...
+    async def for_respondent(self, respondent_id: str) -> list[ResponseRecord]: ...
+    async def count(self) -> int: ...
+    async def purge_before(self, cutoff_iso: str) -> int: ...
+
+
+class SqliteResidents:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def by_chat(self, chat_id: int) -> Resident | None:
+        async with self._conn.execute(
+            "SELECT r.* FROM chat_links c JOIN respondents r ON r.id = c.respondent_id "
+            "WHERE c.chat_id = ?",
+            (chat_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return Resident(
+            respondent_id=row["id"],
+            locale=row["locale"],
+            locale_chosen=bool(row["locale_chosen"]),
+            ward_id=row["ward_id"],
+            outside_area=bool(row["outside_area"]),
+            age_band=row["age_band"],
+            consented_at=row["consented_at"],
+            onboarded_at=row["onboarded_at"],
+        )
+
+    async def create(self, chat_id: int, locale: str, *, locale_chosen: bool = False) -> Resident:
+        resident = Resident(
+            respondent_id=new_id(),
+            locale=locale,
+            locale_chosen=locale_chosen,
+            consented_at=utc_now(),
+        )
+        await self._conn.execute(
+            "INSERT INTO respondents (id, locale, locale_chosen, consented_at) VALUES (?,?,?,?)",
+            (resident.respondent_id, locale, int(locale_chosen), resident.consented_at),
+        )
+        await self._conn.execute(
+            "INSERT INTO chat_links (chat_id, respondent_id) VALUES (?, ?)",
+            (chat_id, resident.respondent_id),
+        )
+        return resident
+
+    async def save(self, resident: Resident) -> None:
+        await self._conn.execute(
+            "UPDATE respondents SET locale=?, locale_chosen=?, ward_id=?, outside_area=?, "
+            "age_band=?, onboarded_at=? WHERE id=?",
+            (
+                resident.locale,
+                int(resident.locale_chosen),
+                resident.ward_id,
+                int(resident.outside_area),
+                resident.age_band,
+                resident.onboarded_at,
+                resident.respondent_id,
+            ),
+        )
+
+    async def chat_of(self, respondent_id: str) -> int | None:
+        async with self._conn.execute(
+            "SELECT chat_id FROM chat_links WHERE respondent_id = ?", (respondent_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else None
+
+    async def erase(self, respondent_id: str) -> None:
+        # ON DELETE CASCADE removes the chat link, the conversation, responses and answers.
+        await self._conn.execute("DELETE FROM respondents WHERE id = ?", (respondent_id,))
+
+    async def count(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM respondents") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+
+class SqliteConversations:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, respondent_id: str) -> FlowState | None:
+        async with self._conn.execute(
+            "SELECT flow, step, data, revision FROM conversations WHERE respondent_id = ?",
+            (respondent_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        return FlowState(row["flow"], row["step"], json.loads(row["data"]), row["revision"])
+
+    async def put(self, respondent_id: str, state: FlowState) -> None:
+        await self._conn.execute(
+            "INSERT INTO conversations (respondent_id, flow, step, data, revision, updated_at) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT (respondent_id) DO UPDATE SET flow=excluded.flow, "
+            "step=excluded.step, data=excluded.data, revision=excluded.revision, "
+            "updated_at=excluded.updated_at",
+            (
+                respondent_id,
+                state.flow,
+                state.step,
+                json.dumps(state.data, ensure_ascii=False, separators=(",", ":")),
+                state.revision,
+                utc_now(),
+            ),
+        )
+
+    async def clear(self, respondent_id: str) -> None:
+        await self._conn.execute(
+            "DELETE FROM conversations WHERE respondent_id = ?", (respondent_id,)
+        )
+
+
+class SqliteResponses:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(
+        self,
+        respondent_id: str,
+        *,
+        survey_id: str,
+        survey_version: int,
+        ward_id: str | None,
+        locale: str,
+        answers: Sequence[AnswerRecord],
+    ) -> str:
+        response_id = new_id()
+        await self._conn.execute(
+            "INSERT INTO responses (id, respondent_id, survey_id, survey_version, ward_id, "
+            "locale, submitted_at) VALUES (?,?,?,?,?,?,?)",
+            (response_id, respondent_id, survey_id, survey_version, ward_id, locale, utc_now()),
+        )
+        await self._conn.executemany(
+            "INSERT INTO answers (response_id, question_id, choice_id, value, text, "
+            "text_language) VALUES (?,?,?,?,?,?)",
+            [
+                (response_id, a.question_id, a.choice_id, a.value, a.text, a.text_language)
+                for a in answers
+            ],
+        )
+        return response_id
+
+    async def for_respondent(self, respondent_id: str) -> list[ResponseRecord]:
+        async with self._conn.execute(
+            "SELECT * FROM responses WHERE respondent_id = ? ORDER BY submitted_at, rowid",
+            (respondent_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        records = []
+        for row in rows:
+            async with self._conn.execute(
+                "SELECT question_id, choice_id, value, text, text_language FROM answers "
+                "WHERE response_id = ? ORDER BY rowid",
+                (row["id"],),
+            ) as cursor:
+                answers = tuple(AnswerRecord(*a) for a in await cursor.fetchall())
+            records.append(
+                ResponseRecord(
+                    response_id=row["id"],
+                    survey_id=row["survey_id"],
+                    survey_version=row["survey_version"],
+                    ward_id=row["ward_id"],
+                    locale=row["locale"],
+                    submitted_at=row["submitted_at"],
+                    answers=answers,
+                )
+            )
+        return records
+
+    async def count(self) -> int:
+        async with self._conn.execute("SELECT COUNT(*) FROM responses") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def purge_before(self, cutoff_iso: str) -> int:
+        cursor = await self._conn.execute(
+            "DELETE FROM responses WHERE submitted_at < ?", (cutoff_iso,)
+        )
+        return cursor.rowcount
+
+
+class UnitOfWork:
+    """The repositories bound to one open transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.residents: ResidentRepository = SqliteResidents(conn)
+        self.conversations: ConversationRepository = SqliteConversations(conn)
+        self.responses: ResponseRepository = SqliteResponses(conn)
+
+
+class Store:
+    """Entry point for the bot: ``async with store.unit() as uow`` is one durable transaction.
+
+    Built before the event loop runs and opened in the application's start-up hook, so
+    handlers can hold it from the beginning.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._database: Database | None = None
+
+    @property
+    def database(self) -> Database:
+        if self._database is None:
+            raise RuntimeError("the store is not open")
+        return self._database
+
+    async def open(self) -> None:
+        if self._database is None:
+            self._database = await Database.open(self.path)
+
+    async def close(self) -> None:
+        if self._database is not None:
+            await self._database.close()
+            self._database = None
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[UnitOfWork]:
+        async with self.database.transaction() as conn:
+            yield UnitOfWork(conn)
+
+    async def checkpoint(self) -> None:
+        await self.database.checkpoint()

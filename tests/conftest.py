@@ -1,0 +1,59 @@
+"""Fixtures: the project's Bot API emulator and the real application polling it over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApplication, build_application, prepare, running
+from bot.emulator import BotApiEmulator
+from bot.settings import Settings
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[BotApiEmulator]:
+    async with BotApiEmulator() as emu:
+        yield emu
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
+    """Production settings except for the token, the base URL and a throw-away database."""
+    return Settings(
+        bot_token=emulator.token,
+        database_path=tmp_path / "nv.sqlite3",
+        api_base_url=emulator.base_url,
+    )
+
+
+BotRunner = Callable[[], AbstractAsyncContextManager[BotApplication]]
+
+
+@pytest.fixture
+def bot_runner(settings: Settings) -> BotRunner:
+    """Start (and restart) the real application against the same database."""
+
+    def run() -> AbstractAsyncContextManager[BotApplication]:
+        application = build_application(prepare(settings))
+
+        class _Running:
+            async def __aenter__(self) -> BotApplication:
+                self._cm = running(application, poll_timeout=1)
+                await self._cm.__aenter__()
+                return application
+
+            async def __aexit__(self, *exc: object) -> None:
+                await self._cm.__aexit__(None, None, None)
+
+        return _Running()
+
+    return run
+
+
+@pytest.fixture
+async def bot(bot_runner: BotRunner) -> AsyncIterator[BotApplication]:
+    async with bot_runner() as application:
+        yield application
