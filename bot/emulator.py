@@ -1061,11 +1061,12 @@ class BotApiEmulator:
             params, files = await _read_params(request)
             if self.record_requests:
                 self.requests.append(ApiCall(name, _loggable(params, files)))
+            self._changed.notify()  # lets wait_until see a call that is still in progress
             chat_id = params.get("chat_id") if isinstance(params.get("chat_id"), int) else None
             _LOGGER.debug("%s chat_id=%s", name, chat_id)
             fault = self._take_fault(name, chat_id)
             if fault is not None and fault.kind != "drop_after":
-                return self._fault_response(request, fault)
+                return self._fault_response(request, name, params, fault)
             if chat_id is not None and chat_id in self.blocked:
                 raise ApiError(403, _BLOCKED)
             if name.lower() in _LIMITED_METHODS:
@@ -1081,8 +1082,13 @@ class BotApiEmulator:
             return _drop(request)
         return _json_response({"ok": True, "result": result}, 200)
 
-    def _fault_response(self, request: web.Request, fault: Fault) -> web.StreamResponse:
+    def _fault_response(
+        self, request: web.Request, name: str, params: JSONDict, fault: Fault
+    ) -> web.StreamResponse:
         _LOGGER.debug("injected fault %s", fault.kind)
+        if fault.kind in ("drop", "500", "502"):
+            self.errors.append((name, params, 0 if fault.kind == "drop" else int(fault.kind),
+                                f"injected {fault.kind}"))
         if fault.kind == "drop":
             return _drop(request)
         if fault.kind == "500":
@@ -1102,6 +1108,7 @@ class BotApiEmulator:
             err = ApiError(403, fault.description or _BLOCKED)
         else:
             err = ApiError(400, fault.description or "Bad Request: injected fault")
+        self.errors.append((name, params, err.code, err.description))
         return _json_response(err.body(), err.code)
 
     # -- shared pieces of method handlers -----------------------------------------------------

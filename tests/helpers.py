@@ -13,7 +13,7 @@ async def start_and_consent(user: EmulatedUser) -> SentMessage:
     welcome = await user.expect(3)
     assert "999" in welcome[1].text
     await user.tap_button("I agree")
-    thanks, language = await user.expect(2)
+    _thanks, language = await user.expect(2)
     assert "language" in language.text
     return language
 
@@ -37,7 +37,7 @@ async def onboard(user: EmulatedUser, ward_label: str = "Hackney Central") -> No
 
 async def begin_survey(user: EmulatedUser) -> SentMessage:
     await user.tap_button("Start the survey")
-    intro, first = await user.expect(2)
+    _intro, first = await user.expect(2)
     assert "Question 1 of 6" in first.text
     return first
 

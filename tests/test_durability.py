@@ -1,0 +1,119 @@
+"""Nothing lost: restarts and SIGKILL mid-survey resume at the same question, and a response the
+resident saw "thank you" for is on disk even if the process dies straight after."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator
+from bot.settings import PROJECT_ROOT, Settings
+from tests.conftest import BotRunner
+from tests.helpers import answer_survey, begin_survey, onboard
+
+
+def scalar(path: Path, sql: str) -> object:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+async def test_restart_mid_survey_resumes_at_the_same_question(
+    bot_runner: BotRunner, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    ada = emulator.user(2001, first_name="Ada")
+    async with bot_runner():
+        await onboard(ada)
+        await begin_survey(ada)
+        await ada.tap_button("Burglary")
+        await ada.next_reply()
+        await ada.tap_button("Done")
+        question_2 = await ada.next_reply()
+        assert "Question 2 of 6" in question_2.text
+
+    async with bot_runner():
+        await ada.command("/survey")
+        note, again = await ada.expect(2)
+        assert "middle of the survey" in note.text
+        assert "Question 2 of 6" in again.text
+        await ada.tap_button("4")
+        question_3 = await ada.next_reply()
+        assert "Question 3 of 6" in question_3.text
+
+    assert scalar(settings.database_path, "SELECT step FROM conversations") == "trust_police"
+    with sqlite3.connect(settings.database_path) as conn:
+        (data,) = conn.execute("SELECT data FROM conversations").fetchone()
+    assert '"priorities":["burglary"]' in data
+    assert '"safety_after_dark":4' in data
+
+
+@asynccontextmanager
+async def bot_process(
+    emulator: BotApiEmulator, database: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """The real ``python bot.py`` in a child process, configured only through the environment."""
+    env = {
+        **os.environ,
+        "NV_BOT_TOKEN": emulator.token,
+        "NV_API_BASE_URL": emulator.base_url,
+        "NV_DATABASE": str(database),
+        "NV_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(PROJECT_ROOT / "bot.py"), env=env, cwd=PROJECT_ROOT
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+
+
+def kill_now(process: asyncio.subprocess.Process) -> None:
+    os.kill(process.pid, signal.SIGKILL)
+
+
+async def test_sigkill_mid_survey_resumes_at_the_same_question(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    database = tmp_path / "killed.sqlite3"
+    ada = emulator.user(2002, first_name="Ada")
+    async with bot_process(emulator, database) as process:
+        await onboard(ada)
+        await begin_survey(ada)
+        await ada.tap_button("Drug dealing")
+        await ada.next_reply()
+        await ada.tap_button("Done")
+        await ada.next_reply()
+        await ada.tap_button("1")
+        question_3 = await ada.next_reply()
+        assert "Question 3 of 6" in question_3.text
+        kill_now(process)
+        assert await process.wait() == -signal.SIGKILL
+
+    async with bot_process(emulator, database):
+        await ada.tap_button("Strongly agree")
+        question_4 = await ada.next_reply(timeout=15)
+        assert "Question 4 of 6" in question_4.text
+
+
+async def test_sigkill_right_after_thank_you_keeps_the_response(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    database = tmp_path / "thanks.sqlite3"
+    ada = emulator.user(2003, first_name="Ada")
+    async with bot_process(emulator, database) as process:
+        await onboard(ada)
+        await begin_survey(ada)
+        await answer_survey(ada)  # returns as soon as "thank you" has reached the resident
+        kill_now(process)
+        await process.wait()
+
+    assert scalar(database, "SELECT COUNT(*) FROM responses") == 1
+    assert scalar(database, "SELECT COUNT(*) FROM answers WHERE question_id = 'priorities'") == 2

@@ -1,0 +1,104 @@
+"""Onboarding through the real Application.
+
+Consent comes first, postcodes are forgotten, and children are not kept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.app import BotApplication
+from bot.emulator import BotApiEmulator
+from bot.settings import Settings
+from tests.helpers import start_and_consent
+
+
+def count(settings: Settings, table: str) -> int:
+    with sqlite3.connect(settings.database_path) as conn:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+async def test_start_tells_about_999_and_stores_nothing_before_consent(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    ada = emulator.user(3001, first_name="Ada", language_code="en")
+    await ada.command("/start")
+    _welcome, emergency, privacy = await ada.expect(3)
+    assert "999" in emergency.text and "101" in emergency.text
+    assert "anonymous summaries" in privacy.text
+    assert [label for row in privacy.buttons for label, _ in row] == ["I agree", "No, thanks"]
+    assert count(settings, "respondents") == 0
+
+    await ada.tap_button("No, thanks")
+    declined = await ada.next_reply()
+    assert "Nothing has been stored" in declined.text
+    assert count(settings, "respondents") == 0
+    assert count(settings, "chat_links") == 0
+
+
+async def test_under_13_ends_politely_with_no_row_at_all(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    kid = emulator.user(3002, first_name="Kid")
+    await start_and_consent(kid)
+    assert count(settings, "respondents") == 1
+    await kid.tap_button("English")
+    await kid.next_reply()
+    await kid.tap_button("Choose from the list")
+    await kid.next_reply()
+    await kid.tap_button("Dalston")
+    await kid.next_reply()
+    await kid.tap_button("Under 13")
+    goodbye = await kid.next_reply()
+    assert "13 and over" in goodbye.text and "Childline" in goodbye.text
+    for table in ("respondents", "chat_links", "conversations", "responses", "answers"):
+        assert count(settings, table) == 0, table
+
+
+async def test_postcode_is_validated_mapped_to_a_ward_and_not_kept(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    ada = emulator.user(3003, first_name="Ada")
+    await start_and_consent(ada)
+    await ada.tap_button("English")
+    await ada.next_reply()
+
+    await ada.send("not a postcode")
+    refusal, repeated = await ada.expect(2)
+    assert "doesn't look like a UK postcode" in refusal.text
+    assert "postcode" in repeated.text
+
+    await ada.send("SW1A 1AA")  # a valid postcode, outside the borough
+    outside, _ = await ada.expect(2)
+    assert "not in Hackney" in outside.text
+
+    await ada.send("e81dy")  # case and spacing forgiven
+    reply = await ada.next_reply()
+    if "more than one ward" in reply.text:
+        await ada.tap(reply.buttons[0][0][1] or "")
+        reply = await ada.next_reply()
+    assert "How old" in reply.text
+
+    with sqlite3.connect(settings.database_path) as conn:
+        ward = conn.execute("SELECT ward_id FROM respondents").fetchone()[0]
+        dump = "\n".join(conn.iterdump())
+    assert ward is not None
+    assert "E8 1DY" not in dump.upper() and "E81DY" not in dump.upper()
+    assert settings.database_path.read_bytes().upper().find(b"E81DY") == -1
+
+
+async def test_resident_can_live_outside_the_area(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    ada = emulator.user(3004, first_name="Ada")
+    await start_and_consent(ada)
+    await ada.tap_button("English")
+    await ada.next_reply()
+    await ada.tap_button("I don't live in Hackney")
+    age = await ada.next_reply()
+    assert "How old" in age.text
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT ward_id, outside_area FROM respondents").fetchone() == (
+            None,
+            1,
+        )

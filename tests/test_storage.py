@@ -1,0 +1,91 @@
+"""Storage: migrations upgrade an older database, and a unit of work is all or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.database import Database, Migration, bundled_migrations
+from storage.models import AnswerRecord, FlowState
+from storage.repositories import Store
+
+
+async def test_an_older_database_upgrades_itself(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    first = bundled_migrations()[:1]
+    database = await Database.open(path, migrations=first)
+    await database.close()
+    extra = Migration(len(bundled_migrations()) + 1, "probe", "CREATE TABLE probe (x INTEGER);")
+
+    database = await Database.open(path, migrations=[*bundled_migrations(), extra])
+    try:
+        assert await database.schema_version() == extra.version
+        rows = await database.fetchall(
+            "SELECT version, name FROM schema_migrations ORDER BY version"
+        )
+        assert [tuple(r) for r in rows][-1] == (extra.version, "probe")
+    finally:
+        await database.close()
+    # Opening again applies nothing twice.
+    database = await Database.open(path, migrations=[*bundled_migrations(), extra])
+    assert await database.migrate([*bundled_migrations(), extra]) == []
+    await database.close()
+
+
+async def test_wal_foreign_keys_and_durable_commits(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "p.sqlite3")
+    try:
+        assert (await database.fetchone("PRAGMA journal_mode"))[0] == "wal"
+        assert (await database.fetchone("PRAGMA foreign_keys"))[0] == 1
+        assert (await database.fetchone("PRAGMA synchronous"))[0] == 2  # FULL
+        assert (await database.fetchone("PRAGMA secure_delete"))[0] == 1
+    finally:
+        await database.close()
+
+
+async def test_a_failed_unit_of_work_leaves_nothing(tmp_path: Path) -> None:
+    store = Store(tmp_path / "u.sqlite3")
+    await store.open()
+    try:
+        with pytest.raises(RuntimeError):
+            async with store.unit() as uow:
+                resident = await uow.residents.create(77, "en")
+                await uow.conversations.put(resident.respondent_id, FlowState("survey", "q", {}))
+                raise RuntimeError("crash between writes")
+        async with store.unit() as uow:
+            assert await uow.residents.by_chat(77) is None
+            assert await uow.residents.count() == 0
+    finally:
+        await store.close()
+
+
+async def test_responses_are_keyed_by_a_random_respondent_id(tmp_path: Path) -> None:
+    store = Store(tmp_path / "r.sqlite3")
+    await store.open()
+    try:
+        async with store.unit() as uow:
+            resident = await uow.residents.create(555001, "en")
+            await uow.responses.add(
+                resident.respondent_id,
+                survey_id="s",
+                survey_version=1,
+                ward_id="dalston",
+                locale="en",
+                answers=[AnswerRecord("q", choice_id="a"), AnswerRecord("t", text="hi")],
+            )
+        async with store.unit() as uow:
+            (record,) = await uow.responses.for_respondent(resident.respondent_id)
+            assert [a.question_id for a in record.answers] == ["q", "t"]
+            assert await uow.residents.chat_of(resident.respondent_id) == 555001
+    finally:
+        await store.close()
+    assert len(resident.respondent_id) == 32
+    with sqlite3.connect(tmp_path / "r.sqlite3") as conn:
+        tables_with_chat = [
+            name
+            for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if any(col[1] == "chat_id" for col in conn.execute(f"PRAGMA table_info({name})"))
+        ]
+    assert tables_with_chat == ["chat_links"]
