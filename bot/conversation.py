@@ -8,11 +8,12 @@ resident who sees "thank you" has their answers on disk.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from bot.areas import AreaDirectory
 from bot.flows import (
@@ -42,10 +43,30 @@ from bot.surveys import Survey
 from storage.models import Resident
 from storage.repositories import Store, UnitOfWork
 
-__all__ = ["ConversationService", "Document", "Outgoing", "Reply"]
+__all__ = [
+    "AlreadyHandled",
+    "ConversationService",
+    "Document",
+    "Incoming",
+    "Outgoing",
+    "Reply",
+]
 
 FORGET_CONFIRM_SECONDS = 600
 DEFAULT_SURVEY = "local-priorities"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """Who sent an update: the chat, Telegram's language for the user, and the update id."""
+
+    chat_id: int
+    telegram_locale: str | None = None
+    update_id: int | None = None
+
+
+class AlreadyHandled(Exception):
+    """A redelivered update (the process died before confirming it); it is answered once only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +120,26 @@ def privacy_text(retention_days: int) -> str:
     ).format(days=retention_days)
 
 
+P = ParamSpec("P")
+
+
+def answered_once(
+    method: Callable[Concatenate[ConversationService, Incoming, P], Awaitable[Reply]],
+) -> Callable[Concatenate[ConversationService, Incoming, P], Awaitable[Reply]]:
+    """A redelivered update gets no second answer (and changes nothing: its unit rolled back)."""
+
+    @functools.wraps(method)
+    async def guarded(
+        self: ConversationService, who: Incoming, *args: P.args, **kwargs: P.kwargs
+    ) -> Reply:
+        try:
+            return await method(self, who, *args, **kwargs)
+        except AlreadyHandled:
+            return Reply(self.default_locale)
+
+    return guarded
+
+
 class ConversationService:
     """Runs flows for residents; plain Python around the store, no Telegram objects."""
 
@@ -129,6 +170,19 @@ class ConversationService:
         self._clock = clock
 
     # -- helpers -------------------------------------------------------------------------
+    @staticmethod
+    async def _resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
+        """Load the resident and claim the update; raise AlreadyHandled for a redelivery."""
+        resident = await uow.residents.by_chat(who.chat_id)
+        fresh = (
+            resident is None
+            or who.update_id is None
+            or await uow.residents.claim_update(who.chat_id, who.update_id)
+        )
+        if not fresh:
+            raise AlreadyHandled
+        return resident
+
     def _locale(self, resident: Resident | None, telegram_locale: str | None) -> str:
         chosen = resident.locale if resident else None
         return resolve_locale(chosen, telegram_locale, self.default_locale)
@@ -226,9 +280,11 @@ class ConversationService:
         return reply
 
     # -- commands ------------------------------------------------------------------------
-    async def start(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def start(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
@@ -241,9 +297,11 @@ class ConversationService:
                     locale, (back, Outgoing(emergency_text()), Outgoing.of(home_screen()))
                 )
 
-    async def begin_survey(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def begin_survey(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
@@ -259,9 +317,11 @@ class ConversationService:
                     return Reply(locale, (note, *await self._where_you_were(uow, resident, None)))
                 return Reply(locale, await self._start_survey(uow, resident, telegram_locale))
 
-    async def cancel(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def cancel(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 state = await uow.conversations.get(resident.respondent_id) if resident else None
@@ -281,9 +341,11 @@ class ConversationService:
                     reply = Reply(locale, (Outgoing(text),))
         return await self._finish_erase(reply)
 
-    async def help(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def help(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 text = _(
@@ -301,17 +363,21 @@ class ConversationService:
                 where = await self._where_you_were(uow, resident, telegram_locale)
                 return Reply(locale, (Outgoing(text), *where))
 
-    async def privacy(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def privacy(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 where = await self._where_you_were(uow, resident, telegram_locale)
                 return Reply(locale, (Outgoing(privacy_text(self.retention_days)), *where))
 
-    async def language_menu(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def language_menu(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
@@ -324,9 +390,11 @@ class ConversationService:
                     locale, (Outgoing(_("Which language would you like me to use?"), rows),)
                 )
 
-    async def my_data(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def my_data(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
@@ -418,9 +486,11 @@ class ConversationService:
                     ),
                 )
 
-    async def forget(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def forget(self, who: Incoming) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
@@ -454,35 +524,31 @@ class ConversationService:
                 )
                 return Reply(locale, (Outgoing(text, rows),))
 
-    async def unknown_command(self, chat_id: int, telegram_locale: str | None) -> Reply:
+    @answered_once
+    async def unknown_command(self, who: Incoming) -> Reply:
         return await self._notice(
-            chat_id,
-            telegram_locale,
+            who,
             lambda: _("I don't know that command. Send /help to see what I can do."),
         )
 
-    async def unsupported(
-        self, chat_id: int, telegram_locale: str | None, *, edited: bool
-    ) -> Reply:
+    @answered_once
+    async def unsupported(self, who: Incoming, *, edited: bool) -> Reply:
         if edited:
             return await self._notice(
-                chat_id,
-                telegram_locale,
+                who,
                 lambda: _(
                     "I can't use edited messages. Please send your answer again as a new message."
                 ),
             )
         return await self._notice(
-            chat_id,
-            telegram_locale,
+            who,
             lambda: _("I can only read text messages and button taps, so I can't use that."),
         )
 
-    async def _notice(
-        self, chat_id: int, telegram_locale: str | None, text: Callable[[], str]
-    ) -> Reply:
+    async def _notice(self, who: Incoming, text: Callable[[], str]) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
@@ -495,9 +561,11 @@ class ConversationService:
         return resolve_locale(None, telegram_locale, self.default_locale)
 
     # -- free text -----------------------------------------------------------------------
-    async def text(self, chat_id: int, telegram_locale: str | None, text: str) -> Reply:
+    @answered_once
+    async def text(self, who: Incoming, text: str) -> Reply:
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
@@ -544,18 +612,18 @@ class ConversationService:
         return Reply(locale, tuple(messages), erased=stored is None)
 
     # -- button taps ---------------------------------------------------------------------
-    async def tap(self, chat_id: int, telegram_locale: str | None, raw_data: str | None) -> Reply:
+    @answered_once
+    async def tap(self, who: Incoming, raw_data: str | None) -> Reply:
         data = CallbackData.decode(raw_data)
         async with self.store.unit() as uow:
-            resident = await uow.residents.by_chat(chat_id)
+            resident = await self._resident(uow, who)
+            telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if data is None:
                     return Reply(locale, toast=_("Sorry, I didn't understand that button."))
                 if data.flow == "c":
-                    reply = await self._consent(
-                        uow, chat_id, resident, locale, telegram_locale, data
-                    )
+                    reply = await self._consent(uow, who, resident, locale, data)
                 elif data.flow == "x":
                     reply = await self._instant(uow, resident, locale, telegram_locale, data)
                 elif resident is None:
@@ -619,12 +687,12 @@ class ConversationService:
     async def _consent(
         self,
         uow: UnitOfWork,
-        chat_id: int,
+        who: Incoming,
         resident: Resident | None,
         locale: str,
-        telegram_locale: str | None,
         data: CallbackData,
     ) -> Reply:
+        telegram_locale = who.telegram_locale
         if data.action not in ("yes", "no"):
             return Reply(locale, toast=_("Sorry, I didn't understand that button."))
         if resident is not None:
@@ -633,7 +701,9 @@ class ConversationService:
         if data.action == "no":
             text = _("That's fine. Nothing has been stored. If you change your mind, send /start.")
             return Reply(locale, (Outgoing(text),))
-        resident = await uow.residents.create(chat_id, locale)
+        resident = await uow.residents.create(who.chat_id, locale)
+        if who.update_id is not None:
+            await uow.residents.claim_update(who.chat_id, who.update_id)
         state = OnboardingFlow.start()
         await uow.conversations.put(resident.respondent_id, state)
         screen = self.onboarding.screen(self._ctx(resident, telegram_locale), state)

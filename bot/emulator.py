@@ -776,7 +776,7 @@ class BotApiEmulator:
         self.commands: list[JSONDict] = []
         self.commands_by_scope: dict[tuple[str, str], list[JSONDict]] = {}
         self.menu_buttons: dict[int | None, JSONDict] = {}
-        self.count_429 = 0
+        self.count_429 = 0  # every 429 answered: flood limits and injected "429" faults
         self.faults: list[Fault] = []
         self.blocked: set[int] = set()
         self._users: dict[int, EmulatedUser] = {}
@@ -1087,8 +1087,14 @@ class BotApiEmulator:
     ) -> web.StreamResponse:
         _LOGGER.debug("injected fault %s", fault.kind)
         if fault.kind in ("drop", "500", "502"):
-            self.errors.append((name, params, 0 if fault.kind == "drop" else int(fault.kind),
-                                f"injected {fault.kind}"))
+            self.errors.append(
+                (
+                    name,
+                    params,
+                    0 if fault.kind == "drop" else int(fault.kind),
+                    f"injected {fault.kind}",
+                )
+            )
         if fault.kind == "drop":
             return _drop(request)
         if fault.kind == "500":
@@ -1354,7 +1360,9 @@ class BotApiEmulator:
         return True
 
     async def _get_webhook_info(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return {
+            "url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)
+        }
 
     @staticmethod
     def _scope_key(params: JSONDict) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.conversation import ConversationService
-from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
@@ -28,16 +28,13 @@ def build(
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """What the bot does, its commands, and 999/101."""
-        assert update.effective_chat is not None
-        reply = await service.help(update.effective_chat.id, telegram_locale(update))
+        reply = await service.help(incoming(update))
         await deliver(update, context, reply)
 
     async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Free text answers the current step (a postcode, a comment)."""
         assert update.effective_chat is not None and update.message is not None
-        reply = await service.text(
-            update.effective_chat.id, telegram_locale(update), update.message.text or ""
-        )
+        reply = await service.text(incoming(update), update.message.text or "")
         await deliver(update, context, reply)
 
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,13 +45,12 @@ def build(
         if chat is None:  # a tap on an inline-mode message: nothing of ours
             await query.answer()
             return
-        reply = await service.tap(chat.id, telegram_locale(update), query.data)
+        reply = await service.tap(incoming(update), query.data)
         await deliver(update, context, reply)
 
     async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command we do not have."""
-        assert update.effective_chat is not None
-        reply = await service.unknown_command(update.effective_chat.id, telegram_locale(update))
+        reply = await service.unknown_command(incoming(update))
         await deliver(update, context, reply)
 
     async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -63,7 +59,7 @@ def build(
         if chat is None or chat.type != "private":
             return
         reply = await service.unsupported(
-            chat.id, telegram_locale(update), edited=update.edited_message is not None
+            incoming(update), edited=update.edited_message is not None
         )
         await deliver(update, context, reply)
 

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.conversation import ConversationService
-from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
@@ -20,14 +20,12 @@ def build(
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Welcome, safety information and the privacy notice with a consent button."""
-        assert update.effective_chat is not None
-        reply = await service.start(update.effective_chat.id, telegram_locale(update))
+        reply = await service.start(incoming(update))
         await deliver(update, context, reply)
 
     async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Offer every supported language; the choice applies from the next message."""
-        assert update.effective_chat is not None
-        reply = await service.language_menu(update.effective_chat.id, telegram_locale(update))
+        reply = await service.language_menu(incoming(update))
         await deliver(update, context, reply)
 
     return [

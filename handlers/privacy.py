@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.conversation import ConversationService
-from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
@@ -16,20 +16,17 @@ def build(
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The privacy notice, then the question the resident was on."""
-        assert update.effective_chat is not None
-        reply = await service.privacy(update.effective_chat.id, telegram_locale(update))
+        reply = await service.privacy(incoming(update))
         await deliver(update, context, reply)
 
     async def my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Everything stored, as a message and as a JSON file."""
-        assert update.effective_chat is not None
-        reply = await service.my_data(update.effective_chat.id, telegram_locale(update))
+        reply = await service.my_data(incoming(update))
         await deliver(update, context, reply)
 
     async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Ask for confirmation; the tap itself is handled with the other buttons."""
-        assert update.effective_chat is not None
-        reply = await service.forget(update.effective_chat.id, telegram_locale(update))
+        reply = await service.forget(incoming(update))
         await deliver(update, context, reply)
 
     return [

@@ -17,10 +17,10 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, filters
 
-from bot.conversation import Outgoing, Reply
+from bot.conversation import Incoming, Outgoing, Reply
 from bot.flows import Button
 
-__all__ = ["RESIDENT_MESSAGES", "deliver", "keyboard", "telegram_locale"]
+__all__ = ["RESIDENT_MESSAGES", "deliver", "incoming", "keyboard"]
 
 # New messages in private chats; edited messages and groups go to the catch-all instead.
 RESIDENT_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
@@ -39,9 +39,16 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
     )
 
 
-def telegram_locale(update: Update) -> str | None:
+def incoming(update: Update) -> Incoming:
+    """The plain facts the service needs about an update's sender."""
+    chat = update.effective_chat
     user = update.effective_user
-    return user.language_code if user else None
+    assert chat is not None  # handlers are registered for private chats only
+    return Incoming(
+        chat_id=chat.id,
+        telegram_locale=user.language_code if user else None,
+        update_id=update.update_id,
+    )
 
 
 async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, out: Outgoing) -> None:

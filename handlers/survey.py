@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.conversation import ConversationService
-from handlers.replies import RESIDENT_MESSAGES, deliver, telegram_locale
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
@@ -16,14 +16,12 @@ def build(
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def survey(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start the survey, or show where the resident already is."""
-        assert update.effective_chat is not None
-        reply = await service.begin_survey(update.effective_chat.id, telegram_locale(update))
+        reply = await service.begin_survey(incoming(update))
         await deliver(update, context, reply)
 
     async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Drop the flow in progress; a half-finished sign-up is erased entirely."""
-        assert update.effective_chat is not None
-        reply = await service.cancel(update.effective_chat.id, telegram_locale(update))
+        reply = await service.cancel(incoming(update))
         await deliver(update, context, reply)
 
     return [

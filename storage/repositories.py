@@ -41,6 +41,7 @@ class ResidentRepository(Protocol):
     ) -> Resident: ...
     async def save(self, resident: Resident) -> None: ...
     async def chat_of(self, respondent_id: str) -> int | None: ...
+    async def claim_update(self, chat_id: int, update_id: int) -> bool: ...
     async def erase(self, respondent_id: str) -> None: ...
     async def count(self) -> int: ...
 
@@ -129,6 +130,15 @@ class SqliteResidents:
         ) as cursor:
             row = await cursor.fetchone()
         return int(row[0]) if row else None
+
+    async def claim_update(self, chat_id: int, update_id: int) -> bool:
+        """Record an update as handled; False when it (or a later one) already was."""
+        cursor = await self._conn.execute(
+            "UPDATE chat_links SET last_update_id = ? WHERE chat_id = ? "
+            "AND (last_update_id IS NULL OR last_update_id < ?)",
+            (update_id, chat_id, update_id),
+        )
+        return cursor.rowcount == 1
 
     async def erase(self, respondent_id: str) -> None:
         # ON DELETE CASCADE removes the chat link, the conversation, responses and answers.
