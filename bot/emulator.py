@@ -772,6 +772,7 @@ class BotApiEmulator:
         self.bot_id = int(head) if head.isdigit() else 123456
         self.record_requests = record_requests
         self.requests: list[ApiCall] = []
+        # (method, params, code, description) of every error answer, for failure messages
         self.errors: list[tuple[str, JSONDict, int, str]] = []
         self.commands: list[JSONDict] = []
         self.commands_by_scope: dict[tuple[str, str], list[JSONDict]] = {}
