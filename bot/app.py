@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
@@ -21,6 +22,8 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 from bot.areas import AreaDirectory
 from bot.conversation import ConversationService
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
+from bot.language_detect import LanguageDetector, detector_for
+from bot.safeguarding import Safeguarding
 from bot.settings import Settings
 from bot.surveys import Survey, load_surveys
 from handlers import conversation, errors, onboarding, privacy, survey
@@ -29,6 +32,10 @@ from storage.repositories import Store
 __all__ = ["PerChatUpdateProcessor", "Prepared", "build_application", "prepare", "running"]
 
 logger = logging.getLogger("neighbourhood_voice")
+
+# PTB 22 reports durations such as RetryAfter.retry_after as timedelta when this is set, the
+# behaviour of its next major version, and warns on every such error otherwise.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 BotApplication = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
 
@@ -75,15 +82,19 @@ class Prepared:
     settings: Settings
     surveys: dict[str, Survey]
     areas: AreaDirectory
+    safeguarding: Safeguarding
+    detector: LanguageDetector
 
 
 def prepare(settings: Settings) -> Prepared:
     """Load and validate data files; raises ConfigError with one line on any mistake."""
-    load_catalogs()
+    languages = load_catalogs()
     return Prepared(
         settings=settings,
         surveys=load_surveys(settings.surveys_dir),
         areas=AreaDirectory.load(settings.wards_csv, settings.postcodes_csv),
+        safeguarding=Safeguarding.load(),
+        detector=detector_for(languages),
     )
 
 
@@ -110,6 +121,8 @@ def build_application(prepared: Prepared) -> BotApplication:
         area_name=settings.area_name,
         default_locale=settings.default_locale,
         retention_days=settings.retention_days,
+        detector=prepared.detector,
+        safeguarding=prepared.safeguarding,
     )
 
     async def on_start(app: BotApplication) -> None:

@@ -37,7 +37,9 @@ from bot.i18n import (
     supported_locales,
     use_locale,
 )
+from bot.language_detect import LanguageDetector
 from bot.onboarding import OnboardingFlow, age_band_label, home_screen
+from bot.safeguarding import Concern, Safeguarding
 from bot.survey_flow import SurveyFlow
 from bot.surveys import Survey
 from storage.models import Resident
@@ -83,6 +85,7 @@ class Outgoing:
     buttons: tuple[tuple[Button, ...], ...] = ()
     edit: bool = False
     document: Document | None = None
+    locale: str | None = None  # when it differs from the reply's (a language-switch offer)
 
     @classmethod
     def of(cls, screen: Screen, *, edit: bool = False) -> Outgoing:
@@ -105,6 +108,24 @@ def emergency_text() -> str:
         "This chat is not watched around the clock. In an emergency, call 999 now. "
         "To report a crime that is not an emergency, call 101 or report it online "
         "at www.met.police.uk."
+    )
+
+
+def safeguarding_text(concern: Concern) -> str:
+    if concern is Concern.EMERGENCY:
+        return _(
+            "🚨 If you or someone else is in danger right now, call 999 now. This chat is not "
+            "watched around the clock and cannot send help. If you cannot speak, call 999 and "
+            "press 55 when asked."
+        )
+    if concern is Concern.SELF_HARM:
+        return _(
+            "I'm sorry you are going through this. You can talk to Samaritans for free, day or "
+            "night, on 116 123, or text SHOUT to 85258. If your life is in danger now, call 999."
+        )
+    return _(
+        "If you are affected by domestic abuse, the National Domestic Abuse Helpline is free "
+        "and open day and night: 0808 2000 247. If you are in danger now, call 999."
     )
 
 
@@ -152,7 +173,8 @@ class ConversationService:
         area_name: str = "Hackney",
         default_locale: str = "en",
         retention_days: int = 730,
-        detect_language: Callable[[str], str] | None = None,
+        detector: LanguageDetector | None = None,
+        safeguarding: Safeguarding | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
@@ -162,7 +184,9 @@ class ConversationService:
         self.default_locale = default_locale
         self.retention_days = retention_days
         self.onboarding = OnboardingFlow()
-        self.survey_flow = SurveyFlow(detect_language)
+        self.detector = detector
+        self.safeguarding = safeguarding
+        self.survey_flow = SurveyFlow(detector.language_of if detector else None)
         self.flows: dict[str, Flow] = {
             "onboarding": self.onboarding,
             "survey": self.survey_flow,
@@ -532,14 +556,15 @@ class ConversationService:
         )
 
     @answered_once
-    async def unsupported(self, who: Incoming, *, edited: bool) -> Reply:
+    async def unsupported(self, who: Incoming, *, edited: bool, text: str | None = None) -> Reply:
         if edited:
-            return await self._notice(
+            reply = await self._notice(
                 who,
                 lambda: _(
                     "I can't use edited messages. Please send your answer again as a new message."
                 ),
             )
+            return self._with_safeguarding(reply, text)
         return await self._notice(
             who,
             lambda: _("I can only read text messages and button taps, so I can't use that."),
@@ -561,8 +586,50 @@ class ConversationService:
         return resolve_locale(None, telegram_locale, self.default_locale)
 
     # -- free text -----------------------------------------------------------------------
+    def _with_safeguarding(self, reply: Reply, text: str | None) -> Reply:
+        """Put the emergency or helpline answer first, in the resident's language."""
+        if not text or self.safeguarding is None:
+            return reply
+        concerns = self.safeguarding.check(text)
+        if not concerns:
+            return reply
+        with use_locale(reply.locale):
+            urgent = tuple(Outgoing(safeguarding_text(c)) for c in concerns)
+        return replace(reply, messages=urgent + reply.messages)
+
+    def _switch_offer(self, resident: Resident | None, text: str) -> tuple[Outgoing, ...]:
+        """Offer, in the language detected, to switch to it; never switch silently."""
+        if resident is None or self.detector is None:
+            return ()
+        suggested = self.detector.suggest_switch(text, resident.locale)
+        if suggested is None or suggested not in supported_locales():
+            return ()
+        with use_locale(suggested):
+            name = language_name(suggested)
+            rows = (
+                (
+                    Button(
+                        pgettext("button", "Yes, switch"),
+                        CallbackData("x", "lang", "set", suggested),
+                    ),
+                    Button(
+                        pgettext("button", "No, thanks"),
+                        CallbackData("x", "lang", "keep", suggested),
+                    ),
+                ),
+            )
+            offer = _(
+                "It looks like you wrote in {language}. Would you like me to use {language} "
+                "from now on?"
+            ).format(language=name)
+        return (Outgoing(offer, rows, locale=suggested),)
+
     @answered_once
     async def text(self, who: Incoming, text: str) -> Reply:
+        reply = await self._text(who, text)
+        return self._with_safeguarding(reply, text)
+
+    async def _text(self, who: Incoming, text: str) -> Reply:
         async with self.store.unit() as uow:
             resident = await self._resident(uow, who)
             telegram_locale = who.telegram_locale
@@ -574,10 +641,12 @@ class ConversationService:
                 flow = self.flows.get(state.flow) if state else None
                 if state is None or flow is None:
                     note = _("I'm not asking anything right now. Send /help to see what I can do.")
-                    return Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
-                ctx = self._ctx(resident, telegram_locale)
-                transition = flow.handle(ctx, state, TextInput(text))
-                return await self._outcome(uow, resident, transition, flow, ctx, tapped=False)
+                    reply = Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
+                else:
+                    ctx = self._ctx(resident, telegram_locale)
+                    transition = flow.handle(ctx, state, TextInput(text))
+                    reply = await self._outcome(uow, resident, transition, flow, ctx, tapped=False)
+        return replace(reply, messages=reply.messages + self._switch_offer(resident, text))
 
     async def _outcome(
         self,
@@ -732,6 +801,11 @@ class ConversationService:
                 )
                 where = await self._where_you_were(uow, updated, telegram_locale)
                 return Reply(data.arg, (done, *where))
+        if data.step == "lang" and data.action == "keep":
+            text = _("All right, I will keep using {language}.").format(
+                language=language_name(resident.locale)
+            )
+            return Reply(locale, (Outgoing(text, edit=True),))
         if data.step == "forget" and data.action in ("yes", "no") and data.arg.isdigit():
             if (
                 self._clock() - int(data.arg) > FORGET_CONFIRM_SECONDS

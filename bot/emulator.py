@@ -1362,7 +1362,9 @@ class BotApiEmulator:
 
     async def _get_webhook_info(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
         return {
-            "url": "", "has_custom_certificate": False, "pending_update_count": len(self._pending)
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
         }
 
     @staticmethod

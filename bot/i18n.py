@@ -16,10 +16,11 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, dates, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -29,6 +30,11 @@ __all__ = [
     "_",
     "current_locale",
     "data_text",
+    "directional",
+    "format_date",
+    "format_datetime",
+    "format_number",
+    "is_rtl",
     "language_name",
     "load_catalogs",
     "ngettext",
@@ -41,6 +47,8 @@ __all__ = [
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LOCALE = "en"
 _DOMAIN = "messages"
+RTL_LOCALES = frozenset({"ar", "ur", "fa", "he"})
+_FSI, _PDI, _RLM = "\u2068", "\u2069", "\u200f"
 _current: ContextVar[str] = ContextVar("nv_locale", default=SOURCE_LOCALE)
 _catalogs: dict[str, _gettext.NullTranslations] = {}
 
@@ -113,6 +121,51 @@ def use_locale(code: str) -> Iterator[None]:
         _current.reset(token)
 
 
+def is_rtl(code: str | None = None) -> bool:
+    return (code or _current.get()) in RTL_LOCALES
+
+
+class _Isolating(str):
+    """A right-to-left template whose ``format`` wraps each value in Unicode isolates.
+
+    Numbers, ward names and Latin text inside Arabic or Urdu sentences otherwise reorder the
+    words around them; FSI…PDI keeps each value in its own direction.
+    """
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return str.format(
+            self,
+            *(f"{_FSI}{a}{_PDI}" for a in args),
+            **{k: f"{_FSI}{v}{_PDI}" for k, v in kwargs.items()},
+        )
+
+
+def _template(text: str) -> str:
+    return _Isolating(text) if is_rtl() else text
+
+
+def directional(text: str, code: str) -> str:
+    """Start every line of a right-to-left message with RLM so Telegram lays it out RTL."""
+    if not is_rtl(code):
+        return text
+    return "\n".join(line if line.startswith(_RLM) else _RLM + line for line in text.split("\n"))
+
+
+def format_number(number: float) -> str:
+    return str(numbers.format_decimal(number, locale=_current.get()))
+
+
+def format_datetime(moment: datetime, timezone: tzinfo, fmt: str = "medium") -> str:
+    """A moment in the configured time zone, written the way the resident's locale writes it."""
+    return str(dates.format_datetime(moment, fmt, tzinfo=timezone, locale=_current.get()))
+
+
+def format_date(moment: datetime, timezone: tzinfo, fmt: str = "long") -> str:
+    return str(dates.format_date(moment.astimezone(timezone).date(), fmt, locale=_current.get()))
+
+
 def _translations() -> _gettext.NullTranslations:
     if not _catalogs:
         load_catalogs()
@@ -120,15 +173,15 @@ def _translations() -> _gettext.NullTranslations:
 
 
 def _(message: str) -> str:
-    return _translations().gettext(message)
+    return _template(_translations().gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations().ngettext(singular, plural, n)
+    return _template(_translations().ngettext(singular, plural, n))
 
 
 def pgettext(context: str, message: str) -> str:
-    return _translations().pgettext(context, message)
+    return _template(_translations().pgettext(context, message))
 
 
 def data_text(message: str) -> str:

@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot.conversation import Incoming, Outgoing, Reply
 from bot.flows import Button
+from bot.i18n import directional
 
 __all__ = ["RESIDENT_MESSAGES", "deliver", "incoming", "keyboard"]
 
@@ -28,12 +29,15 @@ RESIDENT_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 logger = logging.getLogger(__name__)
 
 
-def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+def keyboard(rows: tuple[tuple[Button, ...], ...], locale: str) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(b.label, callback_data=b.data.encode()) for b in row]
+            [
+                InlineKeyboardButton(directional(b.label, locale), callback_data=b.data.encode())
+                for b in row
+            ]
             for row in rows
         ]
     )
@@ -51,29 +55,33 @@ def incoming(update: Update) -> Incoming:
     )
 
 
-async def _send(update: Update, context: ContextTypes.DEFAULT_TYPE, out: Outgoing) -> None:
+async def _send(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, out: Outgoing, reply_locale: str
+) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    markup = keyboard(out.buttons)
+    locale = out.locale or reply_locale
+    markup = keyboard(out.buttons, locale)
+    text = directional(out.text, locale)
     if out.document is not None:
         await context.bot.send_document(
             chat.id,
             document=InputFile(out.document.content, filename=out.document.filename),
-            caption=out.text,
+            caption=text,
         )
         return
     query = update.callback_query
     if out.edit and query is not None and query.message is not None:
         try:
-            await query.edit_message_text(out.text, reply_markup=markup)
+            await query.edit_message_text(text, reply_markup=markup)
             return
         except BadRequest as error:
             if "not modified" in error.message.lower():
                 return
             # The message is too old or gone; fall through and send the screen anew.
             logger.info("could not edit message, sending a new one (%s)", error.message)
-    await context.bot.send_message(chat.id, out.text, reply_markup=markup)
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
 async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
@@ -81,4 +89,4 @@ async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Rep
     if update.callback_query is not None:
         await update.callback_query.answer(text=reply.toast, show_alert=reply.toast_alert)
     for out in reply.messages:
-        await _send(update, context, out)
+        await _send(update, context, out, reply.locale)
