@@ -122,6 +122,7 @@ def build_application(prepared: Prepared) -> BotApplication:
         default_locale=settings.default_locale,
         retention_days=settings.retention_days,
         detector=prepared.detector,
+        timezone=settings.timezone,
         safeguarding=prepared.safeguarding,
     )
 

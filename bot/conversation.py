@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Concatenate, ParamSpec
 
 from bot.areas import AreaDirectory
@@ -31,6 +32,7 @@ from bot.flows import (
 from bot.i18n import (
     _,
     data_text,
+    format_date,
     language_name,
     pgettext,
     resolve_locale,
@@ -175,8 +177,10 @@ class ConversationService:
         retention_days: int = 730,
         detector: LanguageDetector | None = None,
         safeguarding: Safeguarding | None = None,
+        timezone: tzinfo = UTC,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self.timezone = timezone
         self.store = store
         self.surveys = surveys
         self.areas = areas
@@ -451,7 +455,9 @@ class ConversationService:
                     language=language_name(resident.locale),
                     ward=area,
                     age=age,
-                    consented=resident.consented_at,
+                    consented=format_date(
+                        datetime.fromisoformat(resident.consented_at), self.timezone
+                    ),
                     count=len(responses),
                     progress=pgettext("value", "Yes") if state else pgettext("value", "No"),
                 )

@@ -1,0 +1,178 @@
+"""Every resident in their own language: resolution order, detection, RTL, and whole surveys."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.app import BotApplication
+from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.i18n import LOCALES_DIR, _, directional, resolve_locale, supported_locales, use_locale
+from bot.language_detect import UNKNOWN, LanguageDetector
+from bot.settings import Settings
+from tests.helpers import onboard
+
+LANGUAGES = ["en", *LOCALES_DIR.joinpath("LINGUAS").read_text().split()]
+FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
+
+# A short comment per language, each clearly in that language (three words or more).
+COMMENTS = {
+    "en": "Please put more lights in the park",
+    "tr": "Lütfen parka daha fazla ışık koyun",
+    "pl": "Proszę zamontować więcej latarni w parku",
+    "es": "Por favor pongan más luces en el parque",
+    "pt": "Por favor coloquem mais luzes no parque",
+    "fr": "Merci de mettre plus de lumières dans le parc",
+    "bn": "দয়া করে পার্কে আরও আলো লাগান",
+    "so": "Fadlan nalal badan geliya beerta dhexdeeda",
+    "ar": "من فضلكم ضعوا المزيد من الأضواء في الحديقة",
+    "ur": "براہ کرم پارک میں مزید روشنیاں لگائیں",
+    "ro": "Vă rog să puneți mai multe lumini în parc",
+}
+
+
+def test_resolution_order_choice_then_telegram_then_default() -> None:
+    assert resolve_locale("tr", "pl", "en") == "tr"
+    assert resolve_locale(None, "pt-BR", "en") == "pt"
+    assert resolve_locale(None, "fr_CA", "en") == "fr"
+    assert resolve_locale(None, "de", "es") == "es"
+    assert resolve_locale(None, None, "en") == "en"
+    assert resolve_locale("xx", "zz-ZZ", "de") == "en"
+
+
+def test_all_eleven_languages_are_supported() -> None:
+    assert sorted(supported_locales()) == sorted(LANGUAGES)
+
+
+def test_detection_is_deterministic_and_restricted() -> None:
+    first = LanguageDetector(LANGUAGES)
+    second = LanguageDetector(LANGUAGES)
+    for language, text in COMMENTS.items():
+        answers = {first.language_of(text) for _ in range(20)} | {second.language_of(text)}
+        assert answers == {language}, (language, answers)
+    assert first.language_of("ok") == UNKNOWN  # under three words says too little
+    assert first.suggest_switch("Hola amigos", "en") is None
+    assert first.suggest_switch(COMMENTS["es"], "en") == "es"
+    assert first.suggest_switch(COMMENTS["es"], "es") is None
+    assert set(first.languages) == set(LANGUAGES)
+
+
+def test_rtl_messages_isolate_numbers_and_start_each_line_rtl() -> None:
+    with use_locale("ar"):
+        text = _("Question {number} of {total}\n\n{question}").format(
+            number=2, total=6, question="Hackney Central E8"
+        )
+    assert f"{FSI}2{PDI}" in text and f"{FSI}6{PDI}" in text
+    assert f"{FSI}Hackney Central E8{PDI}" in text
+    laid_out = directional(text, "ar")
+    assert all(line.startswith(RLM) for line in laid_out.split("\n"))
+    with use_locale("en"):
+        plain = _("Question {number} of {total}\n\n{question}").format(
+            number=2, total=6, question="x"
+        )
+    assert FSI not in plain and directional(plain, "en") == plain
+
+
+def find_data(user: EmulatedUser, action: str, arg: str = "") -> str:
+    """The callback data of a button by its language-neutral action, whatever its label."""
+    for row in user.buttons:
+        for _label, data in row:
+            if data and data.split(":")[2:] == [action, arg]:
+                return data
+    raise LookupError(f"{action}:{arg} not in {user.buttons}")
+
+
+async def tap(user: EmulatedUser, action: str, arg: str = "", replies: int = 1) -> list[str]:
+    await user.tap(find_data(user, action, arg))
+    return [m.text or "" for m in await user.expect(replies)]
+
+
+async def run_survey(user: EmulatedUser, language: str) -> list[str]:
+    """A whole conversation by button ids only; returns the texts the resident read."""
+    read: list[str] = []
+    await user.command("/start")
+    read += [m.text or "" for m in await user.expect(3)]
+    read += await tap(user, "yes", replies=2)
+    read += await tap(user, "lang", language)
+    read += await tap(user, "list")
+    read += await tap(user, "ward", "dalston")
+    read += await tap(user, "age", "35_44", replies=2)
+    read += await tap(user, "survey", replies=2)
+    for choice in ("drugs", "asb"):
+        read += await tap(user, "pick", choice)
+    read += await tap(user, "done")
+    read += await tap(user, "scale", "4")
+    for choice in ("strongly_agree", "neither", "disagree"):
+        read += await tap(user, "pick", choice)
+    await user.send(COMMENTS[language])
+    read += [m.text or "" for m in await user.expect(1)]
+    read += await tap(user, "confirm")
+    return read
+
+
+def stored_answers(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(settings.database_path) as conn:
+        rows = conn.execute(
+            "SELECT r.locale, a.question_id, a.choice_id, a.value, a.text_language "
+            "FROM answers a JOIN responses r ON r.id = a.response_id ORDER BY a.rowid"
+        ).fetchall()
+    by_locale: dict[str, list[tuple[object, ...]]] = {}
+    for locale, *answer in rows:
+        by_locale.setdefault(locale, []).append(tuple(answer))
+    return by_locale
+
+
+async def test_a_full_survey_in_each_language_stores_the_same_answers(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    english_texts: list[str] = []
+    for number, language in enumerate(LANGUAGES):
+        user = emulator.user(6000 + number, first_name="R", language_code=language)
+        texts = await run_survey(user, language)
+        if language == "en":
+            english_texts = texts
+        else:
+            # The questions and the thank-you really are in the resident's language.
+            differing = sum(a != b for a, b in zip(texts, english_texts, strict=True))
+            assert differing >= len(texts) - 3, (language, differing, len(texts))
+    answers = stored_answers(settings)
+    assert sorted(answers) == sorted(LANGUAGES)
+    english = [a[:3] for a in answers["en"]]
+    for language in LANGUAGES:
+        assert [a[:3] for a in answers[language]] == english, language
+        assert answers[language][-1][3] == language  # the comment's detected language
+
+
+async def test_language_command_takes_effect_on_the_next_message(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    ada = emulator.user(6101, first_name="Ada", language_code="en")
+    await onboard(ada)
+    await ada.command("/help")
+    english_help = (await ada.expect(1))[0].text
+    await ada.command("/language")
+    await ada.next_reply()
+    await ada.tap(find_data(ada, "set", "fr"))
+    await ada.next_reply()
+    await ada.command("/help")
+    french_help = (await ada.next_reply()).text
+    assert french_help != english_help and "999" in (french_help or "")
+
+
+@pytest.mark.parametrize("language", ["tr", "ar"])
+async def test_writing_in_another_language_offers_a_switch_and_never_switches_silently(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings, language: str
+) -> None:
+    ada = emulator.user(6200 + len(language) + ord(language[0]), first_name="Ada")
+    await onboard(ada)
+    await ada.send(COMMENTS[language])
+    _idle, _home, offer = await ada.expect(3)
+    assert find_data(ada, "set", language)
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT locale FROM respondents").fetchone() == ("en",)
+    await ada.tap(find_data(ada, "set", language))
+    await ada.next_reply()
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT locale FROM respondents").fetchone() == (language,)
+    assert offer.text != _idle.text
