@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Concatenate, ParamSpec
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.areas import AreaDirectory
 from bot.flows import (
@@ -30,6 +30,7 @@ from bot.flows import (
     Transition,
 )
 from bot.i18n import (
+    SOURCE_LOCALE,
     _,
     data_text,
     format_date,
@@ -54,6 +55,8 @@ __all__ = [
     "Incoming",
     "Outgoing",
     "Reply",
+    "answered_once",
+    "load_resident",
 ]
 
 FORGET_CONFIRM_SECONDS = 600
@@ -143,22 +146,39 @@ def privacy_text(retention_days: int) -> str:
     ).format(days=retention_days)
 
 
+async def load_resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
+    """Load the resident and claim the update; raise AlreadyHandled for a redelivery.
+
+    A resident who writes to the bot is reachable again, whatever an earlier 403 said.
+    """
+    resident = await uow.residents.by_chat(who.chat_id)
+    if resident is None:
+        return None
+    if who.update_id is not None and not await uow.residents.claim_update(
+        who.chat_id, who.update_id
+    ):
+        raise AlreadyHandled
+    if resident.unreachable:
+        resident = replace(resident, unreachable=False)
+        await uow.residents.save(resident)
+    return resident
+
+
 P = ParamSpec("P")
+S = TypeVar("S")
 
 
 def answered_once(
-    method: Callable[Concatenate[ConversationService, Incoming, P], Awaitable[Reply]],
-) -> Callable[Concatenate[ConversationService, Incoming, P], Awaitable[Reply]]:
+    method: Callable[Concatenate[S, Incoming, P], Awaitable[Reply]],
+) -> Callable[Concatenate[S, Incoming, P], Awaitable[Reply]]:
     """A redelivered update gets no second answer (and changes nothing: its unit rolled back)."""
 
     @functools.wraps(method)
-    async def guarded(
-        self: ConversationService, who: Incoming, *args: P.args, **kwargs: P.kwargs
-    ) -> Reply:
+    async def guarded(self: S, who: Incoming, *args: P.args, **kwargs: P.kwargs) -> Reply:
         try:
             return await method(self, who, *args, **kwargs)
         except AlreadyHandled:
-            return Reply(self.default_locale)
+            return Reply(SOURCE_LOCALE)
 
     return guarded
 
@@ -200,16 +220,7 @@ class ConversationService:
     # -- helpers -------------------------------------------------------------------------
     @staticmethod
     async def _resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
-        """Load the resident and claim the update; raise AlreadyHandled for a redelivery."""
-        resident = await uow.residents.by_chat(who.chat_id)
-        fresh = (
-            resident is None
-            or who.update_id is None
-            or await uow.residents.claim_update(who.chat_id, who.update_id)
-        )
-        if not fresh:
-            raise AlreadyHandled
-        return resident
+        return await load_resident(uow, who)
 
     def _locale(self, resident: Resident | None, telegram_locale: str | None) -> str:
         chosen = resident.locale if resident else None
@@ -604,8 +615,11 @@ class ConversationService:
         return replace(reply, messages=urgent + reply.messages)
 
     def _switch_offer(self, resident: Resident | None, text: str) -> tuple[Outgoing, ...]:
-        """Offer, in the language detected, to switch to it; never switch silently."""
-        if resident is None or self.detector is None:
+        """Offer, in the language detected, to switch to it; never switch silently.
+
+        Not during sign-up: there the resident has just chosen a language, and types postcodes.
+        """
+        if resident is None or self.detector is None or resident.onboarded_at is None:
             return ()
         suggested = self.detector.suggest_switch(text, resident.locale)
         if suggested is None or suggested not in supported_locales():

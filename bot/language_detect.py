@@ -21,6 +21,10 @@ __all__ = ["UNKNOWN", "Detection", "LanguageDetector", "word_count"]
 UNKNOWN = "unknown"
 _SEED = 0
 _MIN_PROBABILITY = 0.80
+# Offers interrupt; short phrases mislead langdetect ("not a postcode" reads as Portuguese),
+# so an offer needs a confident answer on a text of some length.
+_OFFER_PROBABILITY = 0.95
+_OFFER_MIN_LETTERS = 15
 
 
 def word_count(text: str) -> int:
@@ -75,10 +79,10 @@ class LanguageDetector:
 
     def suggest_switch(self, text: str, current: str) -> str | None:
         """A language to offer, when three or more words are clearly in another one."""
-        if word_count(text) < 3:
+        if word_count(text) < 3 or sum(ch.isalpha() for ch in text) < _OFFER_MIN_LETTERS:
             return None
         found = self.detect(text)
-        if found is None or found.probability < _MIN_PROBABILITY or found.language == current:
+        if found is None or found.probability < _OFFER_PROBABILITY or found.language == current:
             return None
         return found.language
 

@@ -22,8 +22,9 @@ from bot.flows import (
     Transition,
 )
 from bot.i18n import _, language_name, pgettext, supported_locales
+from bot.notice_prefs import notices_screen
 from storage.database import utc_now
-from storage.models import FlowState, Resident
+from storage.models import TOPICS, FlowState, Resident
 
 __all__ = ["AGE_BANDS", "OnboardingFlow", "age_band_label", "home_screen"]
 
@@ -39,6 +40,7 @@ AGE_BANDS: tuple[str, ...] = (
     "prefer_not",
 )
 LANGUAGE, AREA, WARD_PICK, WARD_LIST, AGE = "language", "area", "ward_pick", "ward_list", "age"
+NOTICES = "notices"
 
 
 def age_band_label(band: str) -> str:
@@ -132,6 +134,8 @@ class OnboardingFlow:
             ]
             grid.append((Button(pgettext("button", "Back"), self._cb(state, "back")),))
             return Screen(_("Choose your ward."), tuple(grid))
+        if state.step == NOTICES:
+            return notices_screen(ctx.resident, self.name, NOTICES)
         buttons = [Button(age_band_label(b), self._cb(state, "age", b)) for b in AGE_BANDS]
         return Screen(
             _(
@@ -218,7 +222,12 @@ class OnboardingFlow:
                         )
                     ),
                 )
-            updated = replace(resident, age_band=arg, onboarded_at=utc_now())
+            return Transition(self._move(state, NOTICES), resident=replace(resident, age_band=arg))
+        if state.step == NOTICES and action == "toggle" and arg in TOPICS:
+            updated = resident.with_topic(arg, not resident.wants(arg))
+            return Transition(self._move(state, NOTICES), resident=updated)
+        if state.step == NOTICES and action == "done":
+            updated = replace(resident, onboarded_at=utc_now())
             done = _("Thank you, you're all set. You can change your language with /language.")
             return Transition(None, resident=updated, final=Screen(done), extra=(home_screen(),))
         if state.step == AREA:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
-__all__ = ["AnswerRecord", "FlowState", "Resident", "ResponseRecord"]
+__all__ = [
+    "TOPICS",
+    "AnswerRecord",
+    "Broadcast",
+    "BroadcastStats",
+    "Event",
+    "FlowState",
+    "OutboxItem",
+    "Resident",
+    "ResponseRecord",
+]
+
+TOPICS: tuple[str, ...] = ("events", "safety", "updates")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +33,24 @@ class Resident:
     age_band: str | None = None
     consented_at: str = ""
     onboarded_at: str | None = None
+    notify_events: bool = False
+    notify_safety: bool = False
+    notify_updates: bool = False
+    unreachable: bool = False
+    referred_by_event: int | None = None
+
+    def wants(self, topic: str) -> bool:
+        """Whether the resident opted in to notices on a topic (events, safety, updates)."""
+        return bool(getattr(self, f"notify_{topic}", False))
+
+    def with_topic(self, topic: str, wanted: bool) -> Resident:
+        if topic == "events":
+            return replace(self, notify_events=wanted)
+        if topic == "safety":
+            return replace(self, notify_safety=wanted)
+        if topic == "updates":
+            return replace(self, notify_updates=wanted)
+        raise ValueError(f"unknown topic {topic!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,3 +85,65 @@ class ResponseRecord:
     locale: str
     submitted_at: str
     answers: tuple[AnswerRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A community event; times are timezone-aware UTC."""
+
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    place_name: str
+    place_address: str
+    wards: tuple[str, ...] | None = None  # None: the whole borough
+    capacity: int | None = None
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    status: str = "published"
+    created_by: int = 0
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    kind: str  # notice | event | event_change | update
+    topic: str  # events | safety | updates
+    texts: dict[str, str]
+    wards: tuple[str, ...] | None
+    created_by: int
+    urgent: bool = False
+    event_id: int | None = None
+    status: str = "sending"
+    report_chat_id: int | None = None
+    report_message_id: int | None = None
+    created_at: str = ""
+    finished_at: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One recipient of one broadcast, as claimed for sending."""
+
+    id: int
+    broadcast_id: int
+    respondent_id: str
+    chat_id: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastStats:
+    total: int = 0
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+    skipped: int = 0
+    held: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.pending + self.sending + self.held

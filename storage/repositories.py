@@ -16,8 +16,11 @@ from typing import Protocol
 
 import aiosqlite
 
+from storage.broadcasts import SqliteBroadcasts
 from storage.database import Database, utc_now
+from storage.events import SqliteEvents
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
+from storage.staff import SqliteStaff
 
 __all__ = [
     "ConversationRepository",
@@ -90,6 +93,11 @@ class SqliteResidents:
             age_band=row["age_band"],
             consented_at=row["consented_at"],
             onboarded_at=row["onboarded_at"],
+            notify_events=bool(row["notify_events"]),
+            notify_safety=bool(row["notify_safety"]),
+            notify_updates=bool(row["notify_updates"]),
+            unreachable=bool(row["unreachable"]),
+            referred_by_event=row["referred_by_event"],
         )
 
     async def create(self, chat_id: int, locale: str, *, locale_chosen: bool = False) -> Resident:
@@ -112,7 +120,8 @@ class SqliteResidents:
     async def save(self, resident: Resident) -> None:
         await self._conn.execute(
             "UPDATE respondents SET locale=?, locale_chosen=?, ward_id=?, outside_area=?, "
-            "age_band=?, onboarded_at=? WHERE id=?",
+            "age_band=?, onboarded_at=?, notify_events=?, notify_safety=?, notify_updates=?, "
+            "unreachable=?, referred_by_event=? WHERE id=?",
             (
                 resident.locale,
                 int(resident.locale_chosen),
@@ -120,6 +129,11 @@ class SqliteResidents:
                 int(resident.outside_area),
                 resident.age_band,
                 resident.onboarded_at,
+                int(resident.notify_events),
+                int(resident.notify_safety),
+                int(resident.notify_updates),
+                int(resident.unreachable),
+                resident.referred_by_event,
                 resident.respondent_id,
             ),
         )
@@ -262,6 +276,9 @@ class UnitOfWork:
         self.residents: ResidentRepository = SqliteResidents(conn)
         self.conversations: ConversationRepository = SqliteConversations(conn)
         self.responses: ResponseRepository = SqliteResponses(conn)
+        self.staff = SqliteStaff(conn)
+        self.events = SqliteEvents(conn)
+        self.broadcasts = SqliteBroadcasts(conn)
 
 
 class Store:

@@ -18,8 +18,10 @@ async def start_and_consent(user: EmulatedUser) -> SentMessage:
     return language
 
 
-async def onboard(user: EmulatedUser, ward_label: str = "Hackney Central") -> None:
-    """Consent, English, a ward from the list, age 25 to 34; leaves the home screen unread."""
+async def onboard(
+    user: EmulatedUser, ward_label: str = "Hackney Central", topics: tuple[str, ...] = ()
+) -> None:
+    """Consent, English, a ward from the list, age 25 to 34, notice topics (by label)."""
     await start_and_consent(user)
     await user.tap_button("English")
     area = await user.next_reply()
@@ -30,6 +32,12 @@ async def onboard(user: EmulatedUser, ward_label: str = "Hackney Central") -> No
     age = await user.next_reply()
     assert "How old" in age.text
     await user.tap_button("25 to 34")
+    notices = await user.next_reply()
+    assert "Which messages" in notices.text
+    for topic in topics:
+        await user.tap_button(topic)
+        await user.next_reply()
+    await user.tap_button("Done")
     done, home = await user.expect(2)
     assert "all set" in done.text
     assert home.buttons

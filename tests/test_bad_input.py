@@ -170,9 +170,7 @@ def assert_no_failures(
         if code == 400 and "not modified" not in description
     ]
     assert not failed, failed
-    logged = [
-        f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR
-    ]
+    logged = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
     assert not logged, logged
 
 
@@ -183,6 +181,26 @@ def button(message: SentMessage, label: str) -> tuple[int, str]:
             if label in text and data:
                 return message.message_id, data
     raise LookupError(f"no {label!r} in {message.describe()}")
+
+
+async def tap_label(user: EmulatedUser, label: str) -> dict[str, Any]:
+    """Tap ``label`` on the newest message that shows it.
+
+    Not simply the newest keyboard: the bot may add a message with buttons of its own after a
+    screen (an offer to switch language after text in another language).
+    """
+    for message in reversed(user.messages):
+        if message.deleted:
+            continue
+        for row in message.buttons:
+            for text, data in row:
+                if label in text and data:
+                    return await user.tap(data, message_id=message.message_id)
+    raise LookupError(f"no button {label!r} in chat {user.id}")
+
+
+def shows(messages: list[SentMessage], screen: SentMessage) -> bool:
+    return any((m.text, m.buttons) == (screen.text, screen.buttons) for m in messages)
 
 
 def last_own_text(user: EmulatedUser) -> int:
@@ -307,26 +325,26 @@ async def reach_summary(user: EmulatedUser) -> Reached:
 
 
 async def resume_before_consent(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("I agree")
+    await tap_label(user, "I agree")
     _thanks, language = await user.expect(2)
     assert "language" in language.text
     assert position(where(settings, user.id)) == ("onboarding", "language")
 
 
 async def resume_language(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("English")
+    await tap_label(user, "English")
     assert "postcode" in (await user.next_reply()).text
     assert position(where(settings, user.id)) == ("onboarding", "area")
 
 
 async def resume_area(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Choose from the list")
+    await tap_label(user, "Choose from the list")
     assert "Choose your ward" in (await user.next_reply()).text
     assert position(where(settings, user.id)) == ("onboarding", "ward_list")
 
 
 async def resume_ward_list(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Hackney Central")
+    await tap_label(user, "Hackney Central")
     assert "How old" in (await user.next_reply()).text
     stored = where(settings, user.id)
     assert position(stored) == ("onboarding", "age")
@@ -334,7 +352,7 @@ async def resume_ward_list(user: EmulatedUser, settings: Settings) -> None:
 
 
 async def resume_ward_pick(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Dalston")
+    await tap_label(user, "Dalston")
     assert "How old" in (await user.next_reply()).text
     stored = where(settings, user.id)
     assert position(stored) == ("onboarding", "age")
@@ -342,7 +360,7 @@ async def resume_ward_pick(user: EmulatedUser, settings: Settings) -> None:
 
 
 async def resume_age(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("25 to 34")
+    await tap_label(user, "25 to 34")
     done, _home = await user.expect(2)
     assert "all set" in done.text
     stored = where(settings, user.id)
@@ -351,7 +369,7 @@ async def resume_age(user: EmulatedUser, settings: Settings) -> None:
 
 
 async def resume_q_multi(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Done")
+    await tap_label(user, "Done")
     assert "Question 2 of 6" in (await user.next_reply()).text
     stored = where(settings, user.id)
     assert stored is not None and stored["state"] is not None
@@ -359,19 +377,19 @@ async def resume_q_multi(user: EmulatedUser, settings: Settings) -> None:
 
 
 async def resume_q_scale(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("2")
+    await tap_label(user, "2")
     assert "Question 3 of 6" in (await user.next_reply()).text
     assert position(where(settings, user.id)) == ("survey", "trust_police")
 
 
 async def resume_q_agree(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Agree")
+    await tap_label(user, "Agree")
     assert "Question 4 of 6" in (await user.next_reply()).text
     assert position(where(settings, user.id)) == ("survey", "trust_fair")
 
 
 async def resume_q_text(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Skip")
+    await tap_label(user, "Skip")
     assert "check your answers" in (await user.next_reply()).text
     stored = where(settings, user.id)
     assert position(stored) == ("survey", "summary")
@@ -379,7 +397,7 @@ async def resume_q_text(user: EmulatedUser, settings: Settings) -> None:
 
 
 async def resume_summary(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Confirm and send")
+    await tap_label(user, "Confirm and send")
     assert "Thank you" in (await user.next_reply()).text
     stored = where(settings, user.id)
     assert stored is not None and stored["state"] is None
@@ -387,7 +405,7 @@ async def resume_summary(user: EmulatedUser, settings: Settings) -> None:
 
 
 async def resume_idle(user: EmulatedUser, settings: Settings) -> None:
-    await user.tap_button("Start the survey")
+    await tap_label(user, "Start the survey")
     _intro, first = await user.expect(2)
     assert "Question 1 of 6" in first.text
     assert position(where(settings, user.id)) == ("survey", "priorities")
@@ -446,7 +464,7 @@ STATES: dict[str, State] = {
         other_command="/survey",
         text_answer="/start",
         old_button_answer="expired",
-        forged="c::maybe",
+        forged="c::maybe:",
         forged_answer="didn't understand",
         repeats=frozenset(),
         resident=False,
@@ -494,7 +512,7 @@ STATES: dict[str, State] = {
         other_command="/start",
         text_answer="not asking anything",
         old_button_answer="earlier message",
-        forged="home::explode",
+        forged="home::explode:",
         forged_answer="didn't understand",
         repeats=frozenset({*TEXT_KINDS, "other_command"}),
     ),
@@ -587,9 +605,9 @@ async def test_bad_input_gets_a_clear_answer_and_the_conversation_stays(
         + "; ".join(m.describe() for m in outcome.messages)
     )
     if kind in state.repeats:
-        last = outcome.messages[-1]
-        assert (last.text, last.buttons) == (reached.screen.text, reached.screen.buttons), (
-            f"expected the current screen again, got {last.describe()}"
+        assert shows(outcome.messages, reached.screen), (
+            "expected the current screen again, got: "
+            + "; ".join(m.describe() for m in outcome.messages)
         )
     assert where(world.settings, user.id) == before
 
@@ -604,12 +622,12 @@ async def test_bad_input_gets_a_clear_answer_and_the_conversation_stays(
 FORGED_COMMON = {
     "garbage": ("hello?", None),
     "empty_fields": (":::", None),
-    "consent_again": ("c::yes", "already agreed"),
-    "decline_after_consent": ("c::no", "already agreed"),
+    "consent_again": ("c::yes:", "already agreed"),
+    "decline_after_consent": ("c::no:", "already agreed"),
     "old_forget": ("x:forget:yes:{old}", "expired"),
     "future_forget": ("x:forget:yes:{future}", "expired"),
     "unknown_language": ("x:lang:set:xx", None),
-    "home_mid_flow": ("home::survey", "earlier message"),
+    "home_mid_flow": ("home::survey:", "earlier message"),
 }
 FORGED_BY_STATE = {
     "ward_list": {
@@ -690,8 +708,7 @@ async def test_overlong_comment_gets_a_length_answer_and_stores_nothing(
 
     outcome = await respond(world, user, user.send(LONG_TEXT))
     assert "4096" in outcome.messages[0].text and "1000" in outcome.messages[0].text
-    last = outcome.messages[-1]
-    assert (last.text, last.buttons) == (reached.screen.text, reached.screen.buttons)
+    assert shows(outcome.messages, reached.screen)
     assert where(world.settings, user.id) == before
 
     too_long = ("Lighting " * 120)[:1000] + "x"
@@ -700,9 +717,9 @@ async def test_overlong_comment_gets_a_length_answer_and_stores_nothing(
     assert where(world.settings, user.id) == before
 
     exactly = ("Lighting " * 120)[:999] + "x"
-    await user.send(exactly)
-    assert "check your answers" in (await user.next_reply()).text
-    await user.tap_button("Confirm and send")
+    outcome = await respond(world, user, user.send(exactly))
+    assert "check your answers" in outcome.messages[0].text
+    await tap_label(user, "Confirm and send")
     assert "Thank you" in (await user.next_reply()).text
     stored = where(world.settings, user.id)
     assert stored is not None
@@ -712,35 +729,54 @@ async def test_overlong_comment_gets_a_length_answer_and_stores_nothing(
     assert_no_failures(world, user, errors_from, caplog)
 
 
+def offered_languages(messages: list[SentMessage]) -> set[str]:
+    """Languages the bot offered to switch to (its "Yes, switch" buttons)."""
+    return {
+        data.split(":")[3]
+        for m in messages
+        for row in m.buttons
+        for _label, data in row
+        if data and data.startswith("x:lang:set:")
+    }
+
+
 @pytest.mark.parametrize(
-    "comment",
+    ("comment", "languages"),
     [
-        RTL_TEXT,
-        "الشارع 24 مظلم بعد الساعة ٩ مساءً",
-        "הרחוב שלנו חשוך אחרי 22:00, בבקשה עוד תאורה",
-        "Mixed: الإضاءة sucks near 12 Mare St",
+        (RTL_TEXT, {"ar"}),
+        ("الشارع 24 مظلم بعد الساعة ٩ مساءً", {"ar"}),
+        # Hebrew has no catalog, so nothing may be offered and no other language recorded.
+        ("הרחוב שלנו חשוך אחרי 22:00, בבקשה עוד תאורה", {"he"}),
+        ("Mixed: الإضاءة sucks near 12 Mare St", {"ar", "en"}),
     ],
     ids=["arabic-indic-digits", "arabic", "hebrew", "mixed-direction"],
 )
 async def test_rtl_comment_is_accepted_and_stored_verbatim(
-    world: World, caplog: pytest.LogCaptureFixture, comment: str
+    world: World, caplog: pytest.LogCaptureFixture, comment: str, languages: set[str]
 ) -> None:
-    """Right-to-left comments with digits are ordinary answers: kept exactly as typed."""
+    """Right-to-left comments with digits are ordinary answers: kept exactly as typed.
+
+    The comment's language is recorded with it and may prompt an offer to switch language;
+    either must name the language the comment is written in, never an unrelated one.
+    """
     user = world.new_user()
     await reach_q_text(user)
     await settle(world, user)
     user.mark_read()
     errors_from = len(world.emulator.errors)
 
-    await user.send(comment)
-    summary = await user.next_reply()
-    assert "check your answers" in summary.text
-    assert comment in summary.text
+    outcome = await respond(world, user, user.send(comment))
+    summaries = [m for m in outcome.messages if "check your answers" in (m.text or "")]
+    assert len(summaries) == 1, [m.describe() for m in outcome.messages]
+    assert comment in (summaries[0].text or "")
     stored = where(world.settings, user.id)
     assert stored is not None and stored["state"] is not None
-    assert stored["state"]["data"]["answers"]["anything_else"]["text"] == comment
+    answer = stored["state"]["data"]["answers"]["anything_else"]
+    assert answer["text"] == comment
+    assert answer["lang"] in {*languages, "unknown"}, answer["lang"]
+    assert offered_languages(outcome.messages) <= languages
 
-    await user.tap_button("Confirm and send")
+    await tap_label(user, "Confirm and send")
     assert "Thank you" in (await user.next_reply()).text
     stored = where(world.settings, user.id)
     assert stored is not None
@@ -763,7 +799,17 @@ async def test_rtl_comment_is_accepted_and_stored_verbatim(
         "1️⃣",  # keycap one: an emoji, though it contains the digit 1
         "ℹ️",  # information source: an emoji, though U+2139 is a letter
     ],
-    ids=["face", "skin-tone", "zwj", "flag", "variation", "spaced", "keycap-hash", "keycap-1", "info"],
+    ids=[
+        "face",
+        "skin-tone",
+        "zwj",
+        "flag",
+        "variation",
+        "spaced",
+        "keycap-hash",
+        "keycap-1",
+        "info",
+    ],
 )
 async def test_emoji_only_comment_is_refused(
     world: World, caplog: pytest.LogCaptureFixture, emoji: str
@@ -780,8 +826,7 @@ async def test_emoji_only_comment_is_refused(
 
     assert outcome.messages, "no answer at all"
     assert "few words" in outcome.messages[0].text, outcome.messages[0].describe()
-    last = outcome.messages[-1]
-    assert (last.text, last.buttons) == (reached.screen.text, reached.screen.buttons)
+    assert shows(outcome.messages, reached.screen)
     assert where(world.settings, user.id) == before
     assert_no_failures(world, user, errors_from, caplog)
 

@@ -47,6 +47,7 @@ async def test_a_redelivered_update_is_answered_once_and_changes_nothing(
     reply = await service.tap(who(), button(reply, "English"))
     reply = await service.tap(who(), button(reply, "I don't live"))
     reply = await service.tap(who(), button(reply, "65 or over"))
+    reply = await service.tap(who(), button(reply, "Done"))
     reply = await service.tap(who(), button(reply, "Start the survey"))
     burglary = button(reply, "Burglary")
 

@@ -125,13 +125,17 @@ async def test_bad_requests_use_real_wording(
     raw = await http.post(f"{emu.base_url}{TOKEN}/sendMessage", json={"chat_id": 1001})
     assert raw.status_code == 400
     assert raw.json() == {
-        "ok": False, "error_code": 400, "description": "Bad Request: message text is empty",
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: message text is empty",
     }
     with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
         await bot.delete_message(1001, 77)
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
         await bot.send_message(
-            1001, "x", reply_markup=InlineKeyboardMarkup(
+            1001,
+            "x",
+            reply_markup=InlineKeyboardMarkup(
                 [[InlineKeyboardButton("long", callback_data="x" * 65)]]
             ),
         )
@@ -337,9 +341,7 @@ async def test_competing_polls_get_409(emu: BotApiEmulator, bot: Bot) -> None:
         assert await newer == ()
 
 
-async def test_stop_answers_a_pending_long_poll_promptly(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_stop_answers_a_pending_long_poll_promptly(emu: BotApiEmulator, bot: Bot) -> None:
     poll = asyncio.create_task(bot.get_updates(timeout=30))
     await emu.wait_until(lambda: emu.count("getUpdates") == 1)
     started = time.monotonic()
@@ -374,16 +376,24 @@ async def test_user_side_updates(emu: BotApiEmulator, ada: EmulatedUser, bot: Bo
     cmd = await ada.command("/start", "event_5")
     assert cmd["message"]["text"] == "/start event_5"
     assert cmd["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
-    for make in (ada.send_sticker, ada.send_photo, ada.send_voice, ada.send_document,
-                 ada.send_location):
+    for make in (
+        ada.send_sticker,
+        ada.send_photo,
+        ada.send_voice,
+        ada.send_document,
+        ada.send_location,
+    ):
         await make()
     edited = await ada.edit(cmd["message"]["message_id"], "/start event_6")
     assert edited["edited_message"]["text"] == "/start event_6"
     updates = await bot.get_updates()
     assert len(updates) == 7
     kinds = [
-        next(k for k in ("text", "sticker", "photo", "voice", "document", "location")
-             if getattr(u.effective_message, k, None))
+        next(
+            k
+            for k in ("text", "sticker", "photo", "voice", "document", "location")
+            if getattr(u.effective_message, k, None)
+        )
         for u in updates
     ]
     assert kinds == ["text", "sticker", "photo", "voice", "document", "location", "text"]
@@ -409,9 +419,7 @@ async def test_next_reply_timeout_explains(
     assert "message to edit not found" in message
 
 
-async def test_wait_idle_and_wait_until(
-    emu: BotApiEmulator, bot: Bot, ada: EmulatedUser
-) -> None:
+async def test_wait_idle_and_wait_until(emu: BotApiEmulator, bot: Bot, ada: EmulatedUser) -> None:
     await ada.send("x")
     with pytest.raises(TimeoutError, match="unconfirmed"):
         await emu.wait_idle(timeout=0.05)
@@ -440,12 +448,16 @@ async def test_fault_raw_bodies(emu: BotApiEmulator, http: httpx.AsyncClient) ->
     url = f"{emu.base_url}{TOKEN}/sendMessage"
     emu.inject_fault("sendmessage", kind="429", retry_after=3)
     assert (await http.post(url, json={"chat_id": 1001, "text": "x"})).json() == {
-        "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 3",
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 3",
         "parameters": {"retry_after": 3},
     }
     emu.inject_fault("sendMessage", kind="403")
     assert (await http.post(url, json={"chat_id": 1001, "text": "x"})).json() == {
-        "ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user",
+        "ok": False,
+        "error_code": 403,
+        "description": "Forbidden: bot was blocked by the user",
     }
     emu.inject_fault("sendMessage", kind="500")
     assert (await http.post(url, json={"chat_id": 1001, "text": "x"})).status_code == 500

@@ -97,7 +97,9 @@ async def run_survey(user: EmulatedUser, language: str) -> list[str]:
     read += await tap(user, "lang", language)
     read += await tap(user, "list")
     read += await tap(user, "ward", "dalston")
-    read += await tap(user, "age", "35_44", replies=2)
+    read += await tap(user, "age", "35_44")
+    read += await tap(user, "toggle", "events")
+    read += await tap(user, "done", replies=2)
     read += await tap(user, "survey", replies=2)
     for choice in ("drugs", "asb"):
         read += await tap(user, "pick", choice)

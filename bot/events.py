@@ -1,0 +1,119 @@
+"""Events as residents see them: cards in their language, calendar files, admin input parsing."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from babel import dates
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from bot.flows import Button, CallbackData, Screen
+from bot.i18n import _, current_locale, pgettext
+from storage.models import Event
+
+__all__ = [
+    "event_buttons",
+    "event_card",
+    "event_text",
+    "ics_file",
+    "parse_local_datetime",
+    "when_text",
+]
+
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
+
+
+def parse_local_datetime(text: str, timezone: tzinfo) -> datetime | None:
+    """An admin's "2026-12-01 18:30" (local time) as an aware UTC datetime, or None."""
+    cleaned = re.sub(r"\s+", " ", text.strip())[:40]
+    for fmt in _DATETIME_FORMATS:
+        try:
+            naive = datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+        return naive.replace(tzinfo=timezone).astimezone(UTC)
+    return None
+
+
+def when_text(event: Event, timezone: tzinfo) -> str:
+    """Start and end as one interval in the reader's locale ("Tue 1 Dec 2026, 18:30–20:00")."""
+    return str(
+        dates.format_interval(
+            event.starts_at,
+            event.ends_at,
+            "yMMMEdHm",
+            tzinfo=timezone,
+            locale=current_locale(),
+        )
+    )
+
+
+def _localised(event: Event) -> tuple[str, str, bool]:
+    version = event.translations.get(current_locale())
+    if current_locale() == "en" or not version:
+        return event.title, event.description, current_locale() == "en"
+    return (
+        version.get("title") or event.title,
+        version.get("description") or event.description,
+        True,
+    )
+
+
+def event_text(event: Event, timezone: tzinfo) -> str:
+    title, description, own_language = _localised(event)
+    card = _("📅 {title}\n\n{description}\n\nWhen: {when}\nWhere: {place}, {address}").format(
+        title=title,
+        description=description,
+        when=when_text(event, timezone),
+        place=event.place_name,
+        address=event.place_address,
+    )
+    if own_language:
+        return card
+    return _("The organisers wrote this event in English:\n\n{card}").format(card=card)
+
+
+def event_buttons(event: Event) -> tuple[tuple[Button, ...], ...]:
+    assert event.id is not None
+    key = str(event.id)
+    return (
+        (
+            Button(pgettext("rsvp", "Going"), CallbackData("e", key, "rsvp", "going")),
+            Button(pgettext("rsvp", "Maybe"), CallbackData("e", key, "rsvp", "maybe")),
+            Button(pgettext("rsvp", "Not going"), CallbackData("e", key, "rsvp", "not_going")),
+        ),
+        (Button(pgettext("button", "Add to calendar"), CallbackData("e", key, "ics")),),
+    )
+
+
+def event_card(event: Event, timezone: tzinfo) -> Screen:
+    return Screen(event_text(event, timezone), event_buttons(event))
+
+
+def ics_file(event: Event, *, domain: str = "neighbourhood-voice.local") -> bytes:
+    """A calendar file with the event in UTC; calendars show it in the reader's own zone."""
+    title, description, _own = _localised(event)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Neighbourhood Voice//Events//EN")
+    calendar.add("version", "2.0")
+    entry = CalendarEvent()
+    entry.add("uid", f"event-{event.id}@{domain}")
+    entry.add("dtstamp", datetime.now(UTC))
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.ends_at)
+    entry.add("summary", title)
+    entry.add("description", description)
+    entry.add("location", f"{event.place_name}, {event.place_address}")
+    entry.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
+    calendar.add_component(entry)
+    return bytes(calendar.to_ical())
+
+
+def reminder_times(event: Event) -> dict[str, datetime]:
+    """When the two reminders are due."""
+    return {
+        "reminder_24h": event.starts_at - timedelta(hours=24),
+        "reminder_1h": event.starts_at - timedelta(hours=1),
+    }

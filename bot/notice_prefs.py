@@ -1,0 +1,36 @@
+"""Which notices a resident wants: the same toggles at sign-up and in /notices."""
+
+from __future__ import annotations
+
+from bot.flows import Button, CallbackData, Screen
+from bot.i18n import _, pgettext
+from storage.models import TOPICS, Resident
+
+__all__ = ["notices_screen", "topic_label"]
+
+
+def topic_label(topic: str) -> str:
+    labels = {
+        "events": pgettext("topic", "Community events"),
+        "safety": pgettext("topic", "Safety notices"),
+        "updates": pgettext("topic", '"You said, we did" updates'),
+    }
+    return labels[topic]
+
+
+def notices_screen(resident: Resident, flow: str = "n", step: str = "") -> Screen:
+    """Toggles for each topic; shared by onboarding and /notices."""
+    rows = []
+    for topic in TOPICS:
+        label = topic_label(topic)
+        if resident.wants(topic):
+            label = _("✅ {choice}").format(choice=label)
+        rows.append((Button(label, CallbackData(flow, step, "toggle", topic)),))
+    rows.append((Button(pgettext("button", "Done"), CallbackData(flow, step, "done")),))
+    return Screen(
+        _(
+            "Which messages would you like from your local team? Tap to switch each on or "
+            "off. You can change this at any time with /notices."
+        ),
+        tuple(rows),
+    )

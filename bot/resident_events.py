@@ -1,0 +1,190 @@
+"""Events and notices for residents: /events, RSVPs, calendar files and /notices.
+
+Button data: ``e:<event id>:rsvp:<going|maybe|not_going>``, ``e:<event id>:ics:``,
+``v::page:<n>`` for paging the list, and ``n::toggle:<topic>`` / ``n::done:`` for notices.
+None of these belong to a flow, so they work from any message and leave any flow alone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from bot.conversation import (
+    Document,
+    Incoming,
+    Outgoing,
+    Reply,
+    answered_once,
+    load_resident,
+)
+from bot.events import event_buttons, event_card, ics_file
+from bot.flows import Button, CallbackData
+from bot.i18n import _, pgettext, resolve_locale, use_locale
+from bot.notice_prefs import notices_screen
+from storage.events import RSVP_STATUSES
+from storage.models import TOPICS, Event, Resident
+from storage.repositories import Store, UnitOfWork
+
+__all__ = ["EventsService", "with_choice"]
+
+PAGE_SIZE = 3
+
+
+def with_choice(event: Event, status: str | None) -> tuple[tuple[Button, ...], ...]:
+    """The RSVP buttons with the resident's current answer ticked."""
+    rows = event_buttons(event)
+    if status is None:
+        return rows
+    first = tuple(
+        Button(_("✅ {choice}").format(choice=b.label), b.data) if b.data.arg == status else b
+        for b in rows[0]
+    )
+    return (first, *rows[1:])
+
+
+class EventsService:
+    def __init__(self, store: Store, *, timezone: tzinfo, default_locale: str = "en") -> None:
+        self.store = store
+        self.timezone = timezone
+        self.default_locale = default_locale
+
+    def _locale(self, resident: Resident | None, who: Incoming) -> str:
+        return resolve_locale(
+            resident.locale if resident else None, who.telegram_locale, self.default_locale
+        )
+
+    async def card(self, uow: UnitOfWork, resident: Resident, event_id: int) -> Outgoing | None:
+        """An event's card for this resident, or None when it is gone or over."""
+        event = await uow.events.get(event_id)
+        if event is None or event.status != "published" or event.ends_at <= datetime.now(UTC):
+            return None
+        status = await uow.events.rsvp(event_id, resident.respondent_id)
+        screen = event_card(event, self.timezone)
+        return Outgoing(screen.text, with_choice(event, status))
+
+    @answered_once
+    async def list_events(self, who: Incoming, page: int = 0) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await load_resident(uow, who)
+            locale = self._locale(resident, who)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                return Reply(locale, await self._page(uow, resident, page))
+
+    async def _page(self, uow: UnitOfWork, resident: Resident, page: int) -> tuple[Outgoing, ...]:
+        now = datetime.now(UTC)
+        events = await uow.events.upcoming(
+            now, resident.ward_id, limit=PAGE_SIZE + 1, offset=page * PAGE_SIZE
+        )
+        if not events and page == 0:
+            return (
+                Outgoing(
+                    _(
+                        "There are no upcoming events in your area at the moment. Switch on "
+                        "event notices with /notices and I will tell you about new ones."
+                    )
+                ),
+            )
+        if not events:
+            return (Outgoing(_("There are no more events.")),)
+        messages = []
+        for event in events[:PAGE_SIZE]:
+            assert event.id is not None
+            status = await uow.events.rsvp(event.id, resident.respondent_id)
+            messages.append(
+                Outgoing(event_card(event, self.timezone).text, with_choice(event, status))
+            )
+        navigation: list[Button] = []
+        if page > 0:
+            navigation.append(
+                Button(
+                    pgettext("button", "Previous"), CallbackData("v", "", "page", str(page - 1))
+                )
+            )
+        if len(events) > PAGE_SIZE:
+            navigation.append(
+                Button(
+                    pgettext("button", "More events"), CallbackData("v", "", "page", str(page + 1))
+                )
+            )
+        if navigation:
+            messages.append(
+                Outgoing(_("Page {number}").format(number=page + 1), (tuple(navigation),))
+            )
+        return tuple(messages)
+
+    @answered_once
+    async def notices_menu(self, who: Incoming) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await load_resident(uow, who)
+            locale = self._locale(resident, who)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                return Reply(locale, (Outgoing.of(notices_screen(resident)),))
+
+    @answered_once
+    async def tap(self, who: Incoming, data: CallbackData) -> Reply:
+        async with self.store.unit() as uow:
+            resident = await load_resident(uow, who)
+            locale = self._locale(resident, who)
+            with use_locale(locale):
+                if resident is None:
+                    return Reply(
+                        locale,
+                        (Outgoing(_("Send /start to begin.")),),
+                        toast=_("That button has expired."),
+                    )
+                if data.flow == "v" and data.action == "page" and data.arg.isdigit():
+                    return Reply(locale, await self._page(uow, resident, int(data.arg)))
+                if data.flow == "n":
+                    return await self._notices(uow, resident, locale, data)
+                if data.flow == "e" and data.step.isdigit():
+                    return await self._event_action(uow, resident, locale, int(data.step), data)
+                return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+
+    async def _notices(
+        self, uow: UnitOfWork, resident: Resident, locale: str, data: CallbackData
+    ) -> Reply:
+        if data.action == "toggle" and data.arg in TOPICS:
+            updated = resident.with_topic(data.arg, not resident.wants(data.arg))
+            await uow.residents.save(updated)
+            return Reply(locale, (Outgoing.of(notices_screen(updated), edit=True),))
+        if data.action == "done":
+            return Reply(locale, (Outgoing(_("Your choices are saved."), edit=True),))
+        return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+
+    async def _event_action(
+        self,
+        uow: UnitOfWork,
+        resident: Resident,
+        locale: str,
+        event_id: int,
+        data: CallbackData,
+    ) -> Reply:
+        event = await uow.events.get(event_id)
+        if event is None:
+            return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+        if event.status != "published":
+            return Reply(locale, toast=_("This event has been cancelled."), toast_alert=True)
+        if event.ends_at <= datetime.now(UTC):
+            return Reply(locale, toast=_("This event is over."), toast_alert=True)
+        if data.action == "ics":
+            document = Document(f"event-{event_id}.ics", ics_file(event))
+            caption = _("Open this file to add the event to your calendar.")
+            return Reply(locale, (Outgoing(caption, document=document),))
+        if data.action != "rsvp" or data.arg not in RSVP_STATUSES:
+            return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+        current = await uow.events.rsvp(event_id, resident.respondent_id)
+        if data.arg == "going" and current != "going" and event.capacity is not None:
+            counts = await uow.events.rsvp_counts(event_id)
+            if counts["going"] >= event.capacity:
+                return Reply(locale, toast=_("Sorry, this event is full."), toast_alert=True)
+        await uow.events.set_rsvp(event_id, resident.respondent_id, data.arg)
+        card = event_card(event, self.timezone)
+        return Reply(
+            locale,
+            (Outgoing(card.text, with_choice(event, data.arg), edit=True),),
+            toast=_("Thank you, your answer is saved."),
+        )

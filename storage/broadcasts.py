@@ -1,0 +1,208 @@
+"""Broadcasts and their outbox: one row per recipient, written before the first send.
+
+The sender claims one row at a time (``pending`` → ``sending``) immediately before sending it,
+so after a crash only rows that were in flight can be sent twice; :meth:`reset_in_flight` puts
+them back at start.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+import aiosqlite
+
+from storage.database import utc_now
+from storage.models import Broadcast, BroadcastStats, OutboxItem
+
+__all__ = ["SqliteBroadcasts"]
+
+FINAL_STATUSES = ("sent", "blocked", "failed", "skipped")
+
+
+def _broadcast(row: sqlite3.Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        kind=row["kind"],
+        topic=row["topic"],
+        urgent=bool(row["urgent"]),
+        event_id=row["event_id"],
+        texts=json.loads(row["texts"]),
+        wards=tuple(json.loads(row["wards"])) if row["wards"] else None,
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        status=row["status"],
+        report_chat_id=row["report_chat_id"],
+        report_message_id=row["report_message_id"],
+        finished_at=row["finished_at"],
+    )
+
+
+class SqliteBroadcasts:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def audience(self, topic: str, wards: Sequence[str] | None) -> list[str]:
+        """Residents who opted in to the topic, in the wards, and whom Telegram still reaches."""
+        if topic not in ("events", "safety", "updates"):
+            raise ValueError(f"unknown topic {topic!r}")
+        sql = (
+            "SELECT r.id FROM respondents r JOIN chat_links c ON c.respondent_id = r.id "
+            f"WHERE r.notify_{topic} = 1 AND r.unreachable = 0 AND r.onboarded_at IS NOT NULL"
+        )
+        params: list[object] = []
+        if wards:
+            sql += f" AND r.ward_id IN ({','.join('?' for _ in wards)})"
+            params.extend(wards)
+        async with self._conn.execute(sql + " ORDER BY r.rowid", params) as cur:
+            return [str(row[0]) for row in await cur.fetchall()]
+
+    async def create(
+        self, broadcast: Broadcast, recipients: Sequence[str], not_before: str
+    ) -> int:
+        """The broadcast and every outbox row, in the caller's one transaction."""
+        cursor = await self._conn.execute(
+            "INSERT INTO broadcasts (kind, topic, urgent, event_id, texts, wards, created_by, "
+            "created_at, status, report_chat_id, report_message_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                broadcast.kind,
+                broadcast.topic,
+                int(broadcast.urgent),
+                broadcast.event_id,
+                json.dumps(broadcast.texts, ensure_ascii=False),
+                json.dumps(list(broadcast.wards)) if broadcast.wards else None,
+                broadcast.created_by,
+                utc_now(),
+                "sending" if recipients else "done",
+                broadcast.report_chat_id,
+                broadcast.report_message_id,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        broadcast_id = int(cursor.lastrowid)
+        await self._conn.executemany(
+            "INSERT OR IGNORE INTO outbox (broadcast_id, respondent_id, not_before) "
+            "VALUES (?,?,?)",
+            [(broadcast_id, respondent, not_before) for respondent in recipients],
+        )
+        return broadcast_id
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        async with self._conn.execute(
+            "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
+        ) as cur:
+            row = await cur.fetchone()
+        return _broadcast(row) if row else None
+
+    async def recent(self, limit: int = 10) -> list[Broadcast]:
+        async with self._conn.execute(
+            "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
+        ) as cur:
+            return [_broadcast(row) for row in await cur.fetchall()]
+
+    async def set_report(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE broadcasts SET report_chat_id = ?, report_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id),
+        )
+
+    async def claim(self, now_iso: str) -> OutboxItem | None:
+        """Take the next due row (urgent broadcasts first) and mark it in flight."""
+        async with self._conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ("
+            " SELECT o.id FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id"
+            " WHERE o.status = 'pending' AND o.not_before <= ? AND b.status = 'sending'"
+            " ORDER BY b.urgent DESC, o.id LIMIT 1"
+            ") RETURNING id, broadcast_id, respondent_id, attempts",
+            (now_iso,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        async with self._conn.execute(
+            "SELECT chat_id FROM chat_links WHERE respondent_id = ?", (row[2],)
+        ) as cur:
+            link = await cur.fetchone()
+        if link is None:  # erased between enqueue and send: ON DELETE CASCADE normally wins
+            await self.finish(int(row[0]), "skipped", "erased")
+            return None
+        return OutboxItem(int(row[0]), int(row[1]), str(row[2]), int(link[0]), int(row[3]))
+
+    async def finish(self, item_id: int, status: str, error: str | None = None) -> None:
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"not a final status: {status}")
+        await self._conn.execute(
+            "UPDATE outbox SET status = ?, error = ?, sent_at = ? WHERE id = ?",
+            (status, error, utc_now() if status == "sent" else None, item_id),
+        )
+
+    async def retry_later(
+        self, item_id: int, not_before: str, error: str | None, *, uncount: bool = False
+    ) -> None:
+        """Back to pending until ``not_before``; ``uncount`` when no send was attempted."""
+        await self._conn.execute(
+            "UPDATE outbox SET status = 'pending', not_before = ?, error = ?, "
+            "attempts = attempts - ? WHERE id = ?",
+            (not_before, error, int(uncount), item_id),
+        )
+
+    async def reset_in_flight(self) -> int:
+        """After a crash: rows that were in flight are sent again (the stated duplicate bound)."""
+        cursor = await self._conn.execute(
+            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+        )
+        return cursor.rowcount
+
+    async def stats(self, broadcast_id: int, now_iso: str) -> BroadcastStats:
+        async with self._conn.execute(
+            "SELECT status, not_before > ? AS later, COUNT(*) FROM outbox "
+            "WHERE broadcast_id = ? GROUP BY status, later",
+            (now_iso, broadcast_id),
+        ) as cur:
+            rows = await cur.fetchall()
+        counts: dict[str, int] = {}
+        for status, later, n in rows:
+            key = "held" if status == "pending" and later else str(status)
+            counts[key] = counts.get(key, 0) + int(n)
+        return BroadcastStats(total=sum(counts.values()), **counts)
+
+    async def complete_if_drained(self, broadcast_id: int) -> bool:
+        cursor = await self._conn.execute(
+            "UPDATE broadcasts SET status = 'done', finished_at = ? WHERE id = ? "
+            "AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = ? "
+            "AND status IN ('pending', 'sending'))",
+            (utc_now(), broadcast_id, broadcast_id),
+        )
+        return cursor.rowcount == 1
+
+    async def active(self) -> list[int]:
+        async with self._conn.execute(
+            "SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id"
+        ) as cur:
+            return [int(row[0]) for row in await cur.fetchall()]
+
+    async def next_due(self) -> str | None:
+        async with self._conn.execute(
+            "SELECT MIN(o.not_before) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+            "WHERE o.status = 'pending' AND b.status = 'sending'"
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    async def sent_since(self, respondent_id: str, since_iso: str) -> int:
+        """Non-urgent notices a resident received since a moment (the weekly cap)."""
+        async with self._conn.execute(
+            "SELECT COUNT(*) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
+            "WHERE o.respondent_id = ? AND o.status = 'sent' AND b.urgent = 0 "
+            "AND o.sent_at >= ?",
+            (respondent_id, since_iso),
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def mark_unreachable(self, respondent_id: str) -> None:
+        await self._conn.execute(
+            "UPDATE respondents SET unreachable = 1 WHERE id = ?", (respondent_id,)
+        )

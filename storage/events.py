@@ -1,0 +1,141 @@
+"""Events and residents' answers to them (going, maybe, not going)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+import aiosqlite
+
+from storage.database import utc_now
+from storage.models import Event
+
+__all__ = ["RSVP_STATUSES", "SqliteEvents"]
+
+RSVP_STATUSES = ("going", "maybe", "not_going")
+
+
+def _event(row: sqlite3.Row) -> Event:
+    return Event(
+        id=row["id"],
+        title=row["title"],
+        description=row["description"],
+        translations=json.loads(row["translations"]),
+        starts_at=datetime.fromisoformat(row["starts_at"]),
+        ends_at=datetime.fromisoformat(row["ends_at"]),
+        place_name=row["place_name"],
+        place_address=row["place_address"],
+        wards=tuple(json.loads(row["wards"])) if row["wards"] else None,
+        capacity=row["capacity"],
+        status=row["status"],
+        created_by=row["created_by"],
+    )
+
+
+class SqliteEvents:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, event: Event) -> int:
+        now = utc_now()
+        cursor = await self._conn.execute(
+            "INSERT INTO events (title, description, translations, starts_at, ends_at, "
+            "place_name, place_address, wards, capacity, status, created_by, created_at, "
+            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                event.title,
+                event.description,
+                json.dumps(event.translations, ensure_ascii=False),
+                event.starts_at.isoformat(),
+                event.ends_at.isoformat(),
+                event.place_name,
+                event.place_address,
+                json.dumps(list(event.wards)) if event.wards else None,
+                event.capacity,
+                event.status,
+                event.created_by,
+                now,
+                now,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    async def save(self, event: Event) -> None:
+        await self._conn.execute(
+            "UPDATE events SET title=?, description=?, translations=?, starts_at=?, ends_at=?, "
+            "place_name=?, place_address=?, wards=?, capacity=?, status=?, updated_at=? "
+            "WHERE id=?",
+            (
+                event.title,
+                event.description,
+                json.dumps(event.translations, ensure_ascii=False),
+                event.starts_at.isoformat(),
+                event.ends_at.isoformat(),
+                event.place_name,
+                event.place_address,
+                json.dumps(list(event.wards)) if event.wards else None,
+                event.capacity,
+                event.status,
+                utc_now(),
+                event.id,
+            ),
+        )
+
+    async def get(self, event_id: int) -> Event | None:
+        async with self._conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)) as cur:
+            row = await cur.fetchone()
+        return _event(row) if row else None
+
+    async def upcoming(
+        self, now: datetime, ward_id: str | None, *, limit: int, offset: int = 0
+    ) -> list[Event]:
+        """Published events not yet over, for a ward (and borough-wide), soonest first."""
+        async with self._conn.execute(
+            "SELECT * FROM events WHERE status = 'published' AND ends_at > ? AND "
+            "(wards IS NULL OR (? IS NOT NULL AND EXISTS "
+            "(SELECT 1 FROM json_each(events.wards) WHERE value = ?))) "
+            "ORDER BY starts_at, id LIMIT ? OFFSET ?",
+            (now.isoformat(), ward_id, ward_id, limit, offset),
+        ) as cur:
+            return [_event(row) for row in await cur.fetchall()]
+
+    async def all_upcoming(self, now: datetime) -> list[Event]:
+        async with self._conn.execute(
+            "SELECT * FROM events WHERE status = 'published' AND ends_at > ? "
+            "ORDER BY starts_at, id",
+            (now.isoformat(),),
+        ) as cur:
+            return [_event(row) for row in await cur.fetchall()]
+
+    async def set_rsvp(self, event_id: int, respondent_id: str, status: str) -> None:
+        await self._conn.execute(
+            "INSERT INTO rsvps (event_id, respondent_id, status, updated_at) VALUES (?,?,?,?) "
+            "ON CONFLICT (event_id, respondent_id) DO UPDATE SET status=excluded.status, "
+            "updated_at=excluded.updated_at",
+            (event_id, respondent_id, status, utc_now()),
+        )
+
+    async def rsvp(self, event_id: int, respondent_id: str) -> str | None:
+        async with self._conn.execute(
+            "SELECT status FROM rsvps WHERE event_id = ? AND respondent_id = ?",
+            (event_id, respondent_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def rsvp_counts(self, event_id: int) -> dict[str, int]:
+        async with self._conn.execute(
+            "SELECT status, COUNT(*) FROM rsvps WHERE event_id = ? GROUP BY status", (event_id,)
+        ) as cur:
+            counts = {str(s): int(n) for s, n in await cur.fetchall()}
+        return {status: counts.get(status, 0) for status in RSVP_STATUSES}
+
+    async def attendees(self, event_id: int, statuses: tuple[str, ...]) -> list[str]:
+        marks = ",".join("?" for _ in statuses)
+        async with self._conn.execute(
+            f"SELECT respondent_id FROM rsvps WHERE event_id = ? AND status IN ({marks})",
+            (event_id, *statuses),
+        ) as cur:
+            return [str(row[0]) for row in await cur.fetchall()]
