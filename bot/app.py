@@ -20,13 +20,20 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
 
 from bot.areas import AreaDirectory
+from bot.broadcasts import BroadcastEngine, BroadcastPolicy
 from bot.conversation import ConversationService
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
 from bot.language_detect import LanguageDetector, detector_for
+from bot.notices import render_broadcast
+from bot.reminders import Reminders
+from bot.resident_events import EventsService
 from bot.safeguarding import Safeguarding
 from bot.settings import Settings
+from bot.staff import StaffService
 from bot.surveys import Survey, load_surveys
-from handlers import conversation, errors, onboarding, privacy, survey
+from handlers import admin, conversation, errors, onboarding, privacy, survey
+from handlers import events as events_handlers
+from handlers.delivery import TelegramDelivery, progress_reporter
 from storage.repositories import Store
 
 __all__ = ["PerChatUpdateProcessor", "Prepared", "build_application", "prepare", "running"]
@@ -101,6 +108,8 @@ def prepare(settings: Settings) -> Prepared:
 def _menu() -> list[BotCommand]:
     return [
         BotCommand("survey", pgettext("command", "Answer six short questions")),
+        BotCommand("events", pgettext("command", "Upcoming community events")),
+        BotCommand("notices", pgettext("command", "Choose which notices you get")),
         BotCommand("language", pgettext("command", "Change the language")),
         BotCommand("privacy", pgettext("command", "How your information is used")),
         BotCommand("mydata", pgettext("command", "See everything held about you")),
@@ -114,6 +123,17 @@ def build_application(prepared: Prepared) -> BotApplication:
     """The production application; tests change only the base URL and the token."""
     settings = prepared.settings
     store = Store(settings.database_path)
+    application: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_file_url)
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .build()
+    )
+    events = EventsService(
+        store, timezone=settings.timezone, default_locale=settings.default_locale
+    )
     service = ConversationService(
         store,
         prepared.surveys,
@@ -122,8 +142,36 @@ def build_application(prepared: Prepared) -> BotApplication:
         default_locale=settings.default_locale,
         retention_days=settings.retention_days,
         detector=prepared.detector,
-        timezone=settings.timezone,
         safeguarding=prepared.safeguarding,
+        timezone=settings.timezone,
+        event_card=events.card,
+    )
+    policy = BroadcastPolicy(
+        rate=settings.broadcast_rate,
+        in_flight=settings.broadcast_in_flight,
+        quiet_start=settings.quiet_hours[0],
+        quiet_end=settings.quiet_hours[1],
+        weekly_cap=settings.weekly_cap,
+        timezone=settings.timezone,
+    )
+    engine = BroadcastEngine(
+        store,
+        TelegramDelivery(application.bot),
+        lambda resident, broadcast, event: render_broadcast(
+            resident, broadcast, event, settings.timezone
+        ),
+        policy,
+        reporter=progress_reporter(application.bot, store, settings.default_locale),
+    )
+    reminders = Reminders(store, engine)
+    staff = StaffService(
+        store,
+        prepared.areas,
+        engine,
+        config_admins=settings.admin_ids,
+        timezone=settings.timezone,
+        default_locale=settings.default_locale,
+        on_event_changed=reminders.schedule_for,
     )
 
     async def on_start(app: BotApplication) -> None:
@@ -132,13 +180,17 @@ def build_application(prepared: Prepared) -> BotApplication:
             with use_locale(code):
                 language = None if code == settings.default_locale else code
                 await app.bot.set_my_commands(_menu(), language_code=language)
-        if app.job_queue is not None:
-            app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
+        reminders.job_queue = app.job_queue
+        await reminders.rebuild()
+        await engine.start()
         logger.info(
             "bot started: %d survey(s), %d wards", len(service.surveys), len(service.areas.wards)
         )
 
     async def on_stop(app: BotApplication) -> None:
+        await engine.stop()
         await store.close()
 
     async def purge_expired(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,21 +201,18 @@ def build_application(prepared: Prepared) -> BotApplication:
         if removed:
             logger.info("retention: deleted %d expired response(s)", removed)
 
-    application: BotApplication = (
-        ApplicationBuilder()
-        .token(settings.bot_token)
-        .base_url(settings.api_base_url)
-        .base_file_url(settings.api_base_file_url)
-        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .post_init(on_start)
-        .post_shutdown(on_stop)
-        .build()
-    )
-    for module in (onboarding, survey, privacy, conversation):
-        application.add_handlers(module.build(service))
+    application.post_init = on_start
+    application.post_shutdown = on_stop
+    application.add_handlers(onboarding.build(service))
+    application.add_handlers(survey.build(service, staff))
+    application.add_handlers(privacy.build(service))
+    application.add_handlers(events_handlers.build(events))
+    application.add_handlers(admin.build(staff))
+    application.add_handlers(conversation.build(service, staff))
     application.add_error_handler(errors.build(service))
-    application.bot_data["service"] = service
-    application.bot_data["store"] = store
+    application.bot_data.update(
+        service=service, store=store, engine=engine, staff=staff, events=events
+    )
     return application
 
 

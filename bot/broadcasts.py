@@ -32,7 +32,7 @@ from typing import Protocol
 
 from bot.conversation import Outgoing
 from storage.models import Broadcast, BroadcastStats, Event, OutboxItem, Resident
-from storage.repositories import Store
+from storage.repositories import Store, UnitOfWork
 
 __all__ = [
     "SOLICITED_KINDS",
@@ -44,6 +44,7 @@ __all__ = [
     "PaceLimiter",
     "RateLimited",
     "Rejected",
+    "Reporter",
     "Transient",
     "next_allowed",
 ]
@@ -183,16 +184,20 @@ class BroadcastEngine:
 
     async def enqueue(self, broadcast: Broadcast, recipients: list[str] | None = None) -> int:
         """Write the broadcast and every recipient's row in one transaction, then wake up."""
-        now = self._now()
-        not_before = now if self.exempt(broadcast) else next_allowed(now, self.policy)
         async with self.store.unit() as uow:
             if recipients is None:
                 recipients = await uow.broadcasts.audience(broadcast.topic, broadcast.wards)
-            broadcast_id = await uow.broadcasts.create(
-                broadcast, recipients, not_before.isoformat(timespec="seconds")
-            )
+            broadcast_id = await self.create(uow, broadcast, recipients)
         self._wake.set()
         return broadcast_id
+
+    async def create(self, uow: UnitOfWork, broadcast: Broadcast, recipients: list[str]) -> int:
+        """Inside the caller's transaction (e.g. with the event it announces); wake after."""
+        now = self._now()
+        not_before = now if self.exempt(broadcast) else next_allowed(now, self.policy)
+        return await uow.broadcasts.create(
+            broadcast, recipients, not_before.isoformat(timespec="seconds")
+        )
 
     # -- running -------------------------------------------------------------------------
     async def start(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -164,6 +165,7 @@ async def load_resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
     return resident
 
 
+EventCard = Callable[[UnitOfWork, Resident, int], Awaitable["Outgoing | None"]]
 P = ParamSpec("P")
 S = TypeVar("S")
 
@@ -198,8 +200,10 @@ class ConversationService:
         detector: LanguageDetector | None = None,
         safeguarding: Safeguarding | None = None,
         timezone: tzinfo = UTC,
+        event_card: EventCard | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self.event_card = event_card
         self.timezone = timezone
         self.store = store
         self.surveys = surveys
@@ -255,10 +259,12 @@ class ConversationService:
         screen = await self._current_screen(uow, resident, telegram_locale)
         return (Outgoing.of(screen),) if screen else ()
 
-    def _welcome(self) -> tuple[Outgoing, ...]:
+    def _welcome(self, event_id: int | None = None) -> tuple[Outgoing, ...]:
+        # The event a poster linked to rides on the consent button: nothing is stored before.
+        referral = str(event_id) if event_id is not None else ""
         consent = (
             (
-                Button(pgettext("button", "I agree"), CallbackData("c", "", "yes")),
+                Button(pgettext("button", "I agree"), CallbackData("c", "", "yes", referral)),
                 Button(pgettext("button", "No, thanks"), CallbackData("c", "", "no")),
             ),
         )
@@ -320,21 +326,32 @@ class ConversationService:
 
     # -- commands ------------------------------------------------------------------------
     @answered_once
-    async def start(self, who: Incoming) -> Reply:
+    async def start(self, who: Incoming, payload: str | None = None) -> Reply:
+        """Welcome; ``event_<id>`` (a poster's deep link) opens that event straight away."""
+        match = re.fullmatch(r"event_(\d{1,9})", payload or "")
+        event_id = int(match[1]) if match else None
         async with self.store.unit() as uow:
             resident = await self._resident(uow, who)
             telegram_locale = who.telegram_locale
             locale = self._locale(resident, telegram_locale)
             with use_locale(locale):
                 if resident is None:
-                    return Reply(locale, self._welcome())
+                    return Reply(locale, self._welcome(event_id))
                 back = Outgoing(_("Welcome back."))
                 where = await self._where_you_were(uow, resident, telegram_locale)
+                card = await self._event_card(uow, resident, event_id)
                 if where:
-                    return Reply(locale, (back, Outgoing(emergency_text()), *where))
-                return Reply(
-                    locale, (back, Outgoing(emergency_text()), Outgoing.of(home_screen()))
-                )
+                    return Reply(locale, (back, Outgoing(emergency_text()), *card, *where))
+                rest = card or (Outgoing.of(home_screen()),)
+                return Reply(locale, (back, Outgoing(emergency_text()), *rest))
+
+    async def _event_card(
+        self, uow: UnitOfWork, resident: Resident, event_id: int | None
+    ) -> tuple[Outgoing, ...]:
+        if event_id is None or self.event_card is None:
+            return ()
+        card = await self.event_card(uow, resident, event_id)
+        return (card,) if card else (Outgoing(_("Sorry, that event is no longer available.")),)
 
     @answered_once
     async def begin_survey(self, who: Incoming) -> Reply:
@@ -698,6 +715,9 @@ class ConversationService:
             messages += [Outgoing.of(extra) for extra in transition.extra]
             if transition.notice:
                 messages.insert(0, Outgoing(transition.notice))
+            if stored is not None and transition.state is None and flow is self.onboarding:
+                # Signed up from a poster's link: now show the event that brought them.
+                messages += await self._event_card(uow, stored, stored.referred_by_event)
         return Reply(locale, tuple(messages), erased=stored is None)
 
     # -- button taps ---------------------------------------------------------------------
@@ -791,9 +811,15 @@ class ConversationService:
             text = _("That's fine. Nothing has been stored. If you change your mind, send /start.")
             return Reply(locale, (Outgoing(text),))
         resident = await uow.residents.create(who.chat_id, locale)
+        referral = int(data.arg) if data.arg.isdigit() else None
+        if referral is not None and await uow.events.get(referral) is not None:
+            resident = replace(resident, referred_by_event=referral)
+            await uow.residents.save(resident)
         if who.update_id is not None:
             await uow.residents.claim_update(who.chat_id, who.update_id)
         state = OnboardingFlow.start()
+        if resident.referred_by_event is not None:
+            state = replace(state, data={"event": resident.referred_by_event})
         await uow.conversations.put(resident.respondent_id, state)
         screen = self.onboarding.screen(self._ctx(resident, telegram_locale), state)
         return Reply(locale, (Outgoing(_("Thank you.")), Outgoing.of(screen)))

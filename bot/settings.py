@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,6 +67,14 @@ SETTINGS: tuple[Setting, ...] = (
         "32",
         "Updates handled at once; one chat's updates are always handled in order.",
     ),
+    Setting("NV_BROADCAST_RATE", "25", "Broadcast messages a second, for all chats together."),
+    Setting(
+        "NV_BROADCAST_IN_FLIGHT",
+        "4",
+        "Broadcast messages sent at once; also the most a crash can duplicate.",
+    ),
+    Setting("NV_QUIET_HOURS", "21:00-08:00", "Local hours when non-urgent notices wait."),
+    Setting("NV_WEEKLY_CAP", "3", "Non-urgent notices a resident gets in seven days, at most."),
     Setting("NV_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
 )
 
@@ -86,6 +95,10 @@ class Settings:
     postcodes_csv: Path = PROJECT_ROOT / "data" / "postcode_wards.csv"
     retention_days: int = 730
     max_concurrent_updates: int = 32
+    broadcast_rate: float = 25.0
+    broadcast_in_flight: int = 4
+    quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
+    weekly_cap: int = 3
     log_level: str = "INFO"
 
     @property
@@ -110,6 +123,28 @@ def _positive_int(name: str, value: str) -> int:
     if number <= 0:
         raise ConfigError(f"{name} must be greater than 0, got {number}")
     return number
+
+
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        raise ConfigError(f"NV_BROADCAST_RATE must be a number, got {value!r}") from None
+    if not 0 < rate <= 30:
+        raise ConfigError(f"NV_BROADCAST_RATE must be above 0 and at most 30, got {value}")
+    return rate
+
+
+def _quiet_hours(value: str) -> tuple[time, time]:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", value)
+    try:
+        if match is None:
+            raise ValueError
+        start = time(int(match[1]), int(match[2]))
+        end = time(int(match[3]), int(match[4]))
+    except ValueError:
+        raise ConfigError(f"NV_QUIET_HOURS must look like 21:00-08:00, got {value!r}") from None
+    return start, end
 
 
 def load_settings(
@@ -194,5 +229,9 @@ def load_settings(
         max_concurrent_updates=_positive_int(
             "NV_MAX_CONCURRENT_UPDATES", get("NV_MAX_CONCURRENT_UPDATES")
         ),
+        broadcast_rate=_rate(get("NV_BROADCAST_RATE")),
+        broadcast_in_flight=_positive_int("NV_BROADCAST_IN_FLIGHT", get("NV_BROADCAST_IN_FLIGHT")),
+        quiet_hours=_quiet_hours(get("NV_QUIET_HOURS")),
+        weekly_cap=_positive_int("NV_WEEKLY_CAP", get("NV_WEEKLY_CAP")),
         log_level=level,
     )

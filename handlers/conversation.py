@@ -18,13 +18,15 @@ from telegram.ext import (
 )
 
 from bot.conversation import ConversationService
+from bot.staff import StaffService
+from handlers.admin import deliver_staff
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
 
 def build(
-    service: ConversationService,
+    service: ConversationService, staff: StaffService
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """What the bot does, its commands, and 999/101."""
@@ -33,9 +35,13 @@ def build(
 
     async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Free text answers the current step (a postcode, a comment)."""
-        assert update.effective_chat is not None and update.message is not None
-        reply = await service.text(incoming(update), update.message.text or "")
-        await deliver(update, context, reply)
+        assert update.message is not None
+        text = update.message.text or ""
+        staff_reply = await staff.text(incoming(update), text)
+        if staff_reply is not None:  # an admin in the middle of creating something
+            await deliver_staff(update, context, staff, staff_reply)
+            return
+        await deliver(update, context, await service.text(incoming(update), text))
 
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button tap; stale and forged data are recognised by the service."""

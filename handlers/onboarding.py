@@ -20,7 +20,8 @@ def build(
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Welcome, safety information and the privacy notice with a consent button."""
-        reply = await service.start(incoming(update))
+        payload = context.args[0] if context.args else None
+        reply = await service.start(incoming(update), payload)
         await deliver(update, context, reply)
 
     async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

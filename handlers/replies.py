@@ -12,6 +12,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.error import BadRequest
@@ -57,36 +58,41 @@ def incoming(update: Update) -> Incoming:
 
 async def _send(
     update: Update, context: ContextTypes.DEFAULT_TYPE, out: Outgoing, reply_locale: str
-) -> None:
+) -> Message | None:
     chat = update.effective_chat
     if chat is None:
-        return
+        return None
     locale = out.locale or reply_locale
     markup = keyboard(out.buttons, locale)
     text = directional(out.text, locale)
     if out.document is not None:
-        await context.bot.send_document(
+        return await context.bot.send_document(
             chat.id,
             document=InputFile(out.document.content, filename=out.document.filename),
             caption=text,
         )
-        return
     query = update.callback_query
     if out.edit and query is not None and query.message is not None:
         try:
-            await query.edit_message_text(text, reply_markup=markup)
-            return
+            edited = await query.edit_message_text(text, reply_markup=markup)
+            return edited if isinstance(edited, Message) else None
         except BadRequest as error:
             if "not modified" in error.message.lower():
-                return
+                return None
             # The message is too old or gone; fall through and send the screen anew.
             logger.info("could not edit message, sending a new one (%s)", error.message)
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    return await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
-async def deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+async def deliver(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
+) -> list[Message]:
     """Answer a tap first (Telegram shows a spinner until then), then send in order."""
     if update.callback_query is not None:
         await update.callback_query.answer(text=reply.toast, show_alert=reply.toast_alert)
+    sent = []
     for out in reply.messages:
-        await _send(update, context, out, reply.locale)
+        message = await _send(update, context, out, reply.locale)
+        if message is not None:
+            sent.append(message)
+    return sent

@@ -6,13 +6,14 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.conversation import ConversationService
+from bot.staff import StaffService
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
 
 def build(
-    service: ConversationService,
+    service: ConversationService, staff: StaffService
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def survey(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start the survey, or show where the resident already is."""
@@ -21,8 +22,11 @@ def build(
 
     async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Drop the flow in progress; a half-finished sign-up is erased entirely."""
-        reply = await service.cancel(incoming(update))
-        await deliver(update, context, reply)
+        staff_reply = await staff.cancel(incoming(update))
+        if staff_reply is not None:
+            await deliver(update, context, staff_reply)
+            return
+        await deliver(update, context, await service.cancel(incoming(update)))
 
     return [
         CommandHandler("survey", survey, filters=RESIDENT_MESSAGES),

@@ -96,6 +96,12 @@ class SqliteBroadcasts:
             row = await cur.fetchone()
         return _broadcast(row) if row else None
 
+    async def exists_for_event(self, event_id: int, kind: str) -> bool:
+        async with self._conn.execute(
+            "SELECT 1 FROM broadcasts WHERE event_id = ? AND kind = ? LIMIT 1", (event_id, kind)
+        ) as cur:
+            return await cur.fetchone() is not None
+
     async def recent(self, limit: int = 10) -> list[Broadcast]:
         async with self._conn.execute(
             "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)

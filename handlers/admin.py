@@ -1,0 +1,63 @@
+"""Admin commands and buttons: events, broadcasts and admins. Every one checks the sender."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.flows import CallbackData
+from bot.staff import StaffReply, StaffService
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
+
+__all__ = ["build", "deliver_staff"]
+
+
+async def deliver_staff(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, service: StaffService, reply: StaffReply
+) -> None:
+    """Send, and register the last message as a new broadcast's progress report."""
+    sent = await deliver(update, context, reply)
+    if reply.broadcast_id is not None and sent:
+        await service.attach_report(reply.broadcast_id, sent[-1].chat_id, sent[-1].message_id)
+
+
+def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Start creating an event."""
+        await deliver_staff(update, context, service, await service.new_event(incoming(update)))
+
+    async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Start a broadcast."""
+        await deliver_staff(update, context, service, await service.broadcast(incoming(update)))
+
+    async def broadcasts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Recent broadcasts with their figures."""
+        await deliver(update, context, await service.list_broadcasts(incoming(update)))
+
+    async def manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Upcoming events with Change and Cancel buttons."""
+        await deliver(update, context, await service.manage_events(incoming(update)))
+
+    async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """List, add or remove admins."""
+        assert update.message is not None and update.message.text is not None
+        command, _, argument = update.message.text.partition(" ")
+        name = command.lstrip("/").split("@")[0].lower()
+        await deliver(update, context, await service.admins(incoming(update), name, argument))
+
+    async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A staff flow's button or an event manager's button."""
+        query = update.callback_query
+        assert query is not None
+        data = CallbackData.decode(query.data)
+        assert data is not None
+        await deliver_staff(update, context, service, await service.tap(incoming(update), data))
+
+    return [
+        CommandHandler("newevent", new_event, filters=RESIDENT_MESSAGES),
+        CommandHandler("broadcast", broadcast, filters=RESIDENT_MESSAGES),
+        CommandHandler("broadcasts", broadcasts, filters=RESIDENT_MESSAGES),
+        CommandHandler("manageevents", manage, filters=RESIDENT_MESSAGES),
+        CommandHandler(["admins", "addadmin", "removeadmin"], admins, filters=RESIDENT_MESSAGES),
+        CallbackQueryHandler(tap, pattern=r"^(a|m):[A-Za-z0-9_]*:[a-z_]+:[A-Za-z0-9_]*$"),
+    ]

@@ -1,0 +1,73 @@
+"""The broadcast engine's port to Telegram: PTB errors translated into delivery outcomes.
+
+The translation follows the Bot API's documented meanings: 429 carries ``retry_after``; 403
+means the user blocked the bot or deleted the account; 400 will never succeed; anything else
+(network errors, timeouts, 5xx) may succeed later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.broadcasts import Blocked, RateLimited, Rejected, Reporter, Transient
+from bot.conversation import Outgoing
+from bot.i18n import directional, use_locale
+from bot.staff import progress_text
+from handlers.replies import keyboard
+from storage.models import BroadcastStats
+from storage.repositories import Store
+
+__all__ = ["TelegramDelivery", "progress_reporter"]
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramDelivery:
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, message: Outgoing) -> None:
+        locale = message.locale or "en"
+        try:
+            await self.bot.send_message(
+                chat_id,
+                directional(message.text, locale),
+                reply_markup=keyboard(message.buttons, locale),
+            )
+        except RetryAfter as error:
+            raise RateLimited(_seconds(error.retry_after)) from error
+        except Forbidden as error:
+            raise Blocked(error.message) from error
+        except BadRequest as error:  # a subclass of NetworkError: check it first
+            raise Rejected(error.message) from error
+        except NetworkError as error:
+            raise Transient(error.message) from error
+        except TelegramError as error:
+            raise Transient(error.message) from error
+
+
+def progress_reporter(bot: Bot, store: Store, locale: str) -> Reporter:
+    """Edit the admin's progress message as the broadcast goes, and finally the summary."""
+
+    async def report(broadcast_id: int, stats: BroadcastStats, done: bool) -> None:
+        async with store.unit() as uow:
+            broadcast = await uow.broadcasts.get(broadcast_id)
+        if broadcast is None or broadcast.report_chat_id is None:
+            return
+        assert broadcast.report_message_id is not None
+        with use_locale(locale):
+            text = progress_text(
+                broadcast_id, stats, datetime.fromisoformat(broadcast.created_at), done
+            )
+        with contextlib.suppress(BadRequest):  # "message is not modified"
+            await bot.edit_message_text(
+                text, chat_id=broadcast.report_chat_id, message_id=broadcast.report_message_id
+            )
+
+    return report

@@ -1,0 +1,36 @@
+"""Residents and events: /events, /notices, and the event, paging and notice buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.flows import CallbackData
+from bot.resident_events import EventsService
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
+
+__all__ = ["build"]
+
+
+def build(service: EventsService) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Upcoming events in the resident's ward and borough-wide, a page at a time."""
+        await deliver(update, context, await service.list_events(incoming(update)))
+
+    async def notices(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Switch each kind of notice on or off."""
+        await deliver(update, context, await service.notices_menu(incoming(update)))
+
+    async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """RSVP, calendar file, next page, notice toggles."""
+        query = update.callback_query
+        assert query is not None
+        data = CallbackData.decode(query.data)
+        assert data is not None  # the pattern below admits only our own shapes
+        await deliver(update, context, await service.tap(incoming(update), data))
+
+    return [
+        CommandHandler("events", events, filters=RESIDENT_MESSAGES),
+        CommandHandler("notices", notices, filters=RESIDENT_MESSAGES),
+        CallbackQueryHandler(tap, pattern=r"^(e:\d{1,9}|v:|n:)[^:]*:[a-z_]+:[A-Za-z0-9_]*$"),
+    ]
