@@ -100,7 +100,7 @@ class BroadcastPolicy:
     per_chat_interval: float = 1.0
     in_flight: int = 4
     max_attempts: int = 5
-    backoff_base: float = 2.0
+    backoff_base: float = 2.0  # seconds before the first retry; doubled each time
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
     weekly_cap: int = 3
@@ -304,7 +304,7 @@ class BroadcastEngine:
                     if item.attempts >= self.policy.max_attempts:
                         await uow.broadcasts.finish(item.id, "failed", str(error)[:200])
                     else:
-                        delay = self.policy.backoff_base ** (item.attempts - 1)
+                        delay = self.policy.backoff_base * 2 ** (item.attempts - 1)
                         retry_at = self._now() + timedelta(seconds=delay)
                         await uow.broadcasts.retry_later(
                             item.id, retry_at.isoformat(timespec="seconds"), str(error)[:200]
