@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum, StrEnum
 
 __all__ = [
@@ -98,9 +98,7 @@ class DisclosurePolicy:
         if self.rounding < 1:
             raise ValueError(f"rounding must be at least 1, got {self.rounding}")
         if self.k % self.rounding:
-            raise ValueError(
-                f"k ({self.k}) must be a multiple of rounding ({self.rounding})"
-            )
+            raise ValueError(f"k ({self.k}) must be a multiple of rounding ({self.rounding})")
         if not isinstance(self.block, BlockLength):
             raise TypeError(f"block must be a BlockLength, got {self.block!r}")
 
@@ -289,7 +287,9 @@ def _protected(
     ]
     small_box: _Box = (0, k - 1)
     for size in range(1, small + 1):
-        spans = _sum_spans([small_box] * size, [small_box] * (small - size) + others, totals, picks)
+        spans = _sum_spans(
+            [small_box] * size, [small_box] * (small - size) + others, totals, picks
+        )
         if not spans:
             return False  # no consistent table: the caller's counts were inconsistent
         if size == 1:
@@ -440,7 +440,7 @@ class Period:
 
 
 def _midnight_utc(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
 def block_containing(day: date, length: BlockLength) -> Period:

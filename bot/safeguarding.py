@@ -37,6 +37,8 @@ class Concern(StrEnum):
 def normalise(text: str) -> str:
     """Lower-case, one kind of apostrophe, single spaces, no Arabic-script diacritics."""
     text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).casefold()
+    # Turkish İ casefolds to i + U+0307 (combining dot above); drop the dot so "İ" reads "i".
+    text = text.replace("\u0307", "")
     # Harakat and tatweel change nothing a rule should care about.
     text = "".join(ch for ch in text if not ("\u064b" <= ch <= "\u065f" or ch == "\u0640"))
     return _SPACES.sub(" ", text).strip()

@@ -1,0 +1,253 @@
+"""Admins create, announce, change and cancel events; residents find them, answer and get
+reminded, each in their own language. All through the real Application and the emulator."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import BotApplication
+from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.settings import Settings
+from tests.helpers import onboard
+
+ADMIN = 900
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
+    return Settings(
+        bot_token=emulator.token,
+        database_path=tmp_path / "nv.sqlite3",
+        api_base_url=emulator.base_url,
+        admin_ids=frozenset({ADMIN}),
+        quiet_hours=(datetime.min.time(), datetime.min.time()),  # no quiet hours in tests
+    )
+
+
+def local(delta: timedelta) -> str:
+    return (datetime.now(LONDON) + delta).strftime("%Y-%m-%d %H:%M")
+
+
+async def say(user: EmulatedUser, text: str) -> str:
+    await user.send(text)
+    return (await user.next_reply()).text or ""
+
+
+async def create_event(admin: EmulatedUser, *, ward: str | None = "Dalston") -> None:
+    await admin.command("/newevent")
+    assert "title" in (await admin.next_reply()).text
+    await say(admin, "Community and Police Conversation")
+    await say(admin, "Meet your local officers and tell them what matters.")
+    await admin.tap_button("Türkçe")
+    await admin.next_reply()
+    await say(admin, "Toplum ve Polis Sohbeti")
+    await say(admin, "Yerel polislerle tanışın.")
+    await admin.tap_button("Continue")
+    await admin.next_reply()
+    await say(admin, local(timedelta(days=3)))
+    await say(admin, local(timedelta(days=3, hours=2)))
+    await say(admin, "St John's Church Hall")
+    await say(admin, "Mare Street, London E8")
+    if ward:
+        await admin.tap_button(ward)
+        await admin.next_reply()
+        await admin.tap_button("Done")
+    else:
+        await admin.tap_button("Whole borough")
+    await admin.next_reply()
+    await admin.tap_button("No limit")
+    preview = await admin.next_reply()
+    assert "This is how residents will see it" in (preview.text or "")
+    assert "Community and Police Conversation" in (preview.text or "")
+    await admin.tap_button("Publish")
+    published, _progress = await admin.expect(2)
+    assert "Published" in (published.text or "")
+
+
+async def test_an_admin_event_reaches_opted_in_residents_of_its_ward_in_their_language(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    english = emulator.user(7001, first_name="E", language_code="en")
+    await onboard(english, ward_label="Dalston", topics=("Community events",))
+    turkish = emulator.user(7002, first_name="T", language_code="tr")
+    await turkish.command("/start")
+    await turkish.expect(3)
+    await turkish.tap("c::yes:")
+    await turkish.expect(2)
+    for data in ("o:language:lang:tr", "o:area:list:", "o:ward_list:ward:dalston"):
+        await turkish.tap(data)
+        await turkish.next_reply()
+    await turkish.tap("o:age:age:45_54")
+    await turkish.next_reply()
+    await turkish.tap("o:notices:toggle:events")
+    await turkish.next_reply()
+    await turkish.tap("o:notices:done:")
+    await turkish.expect(2)
+    elsewhere = emulator.user(7003, first_name="X")
+    await onboard(elsewhere, ward_label="Hackney Wick", topics=("Community events",))
+    not_opted = emulator.user(7004, first_name="N")
+    await onboard(not_opted, ward_label="Dalston")
+
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin)
+
+    announcement = await english.next_reply(timeout=10)
+    assert "Community and Police Conversation" in (announcement.text or "")
+    assert [label for label, _ in announcement.buttons[0]] == ["Going", "Maybe", "Not going"]
+    turkish_card = await turkish.next_reply(timeout=10)
+    assert "Toplum ve Polis Sohbeti" in (turkish_card.text or "")
+    await emulator.wait_idle()
+    assert not elsewhere.unread and not not_opted.unread
+
+    # The admin's progress message ends as a summary.
+    await emulator.wait_until(lambda: "finished" in (admin.messages[-1].text or ""), timeout=10)
+    assert "Sent: 2" in (admin.messages[-1].text or "")
+
+
+async def test_residents_list_answer_and_download_events(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin, ward=None)
+    ada = emulator.user(7101, first_name="Ada")
+    await onboard(ada, ward_label="Victoria")
+    await ada.command("/events")
+    card = await ada.next_reply()
+    assert "St John's Church Hall" in (card.text or "")
+    await ada.tap_button("Going")
+    answered = await ada.next_reply()
+    assert "✅ Going" in [label for label, _ in answered.buttons[0]]
+    assert "saved" in ada.callback_answers[-1]["text"]
+    await ada.tap_button("Add to calendar")
+    ics = await ada.next_reply()
+    assert ics.document is not None and b"BEGIN:VEVENT" in ics.document
+    assert b"SUMMARY:Community and Police Conversation" in ics.document
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT status FROM rsvps").fetchall() == [("going",)]
+
+
+async def test_cancelling_an_event_tells_those_who_were_coming(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin, ward=None)
+    coming = emulator.user(7201, first_name="C")
+    await onboard(coming, ward_label="Dalston")
+    not_coming = emulator.user(7202, first_name="D")
+    await onboard(not_coming, ward_label="Dalston")
+    for user, answer in ((coming, "Going"), (not_coming, "Not going")):
+        await user.command("/events")
+        await user.next_reply()
+        await user.tap_button(answer)
+        await user.next_reply()
+
+    await admin.command("/manageevents")
+    listing = await admin.next_reply()
+    assert "Going: 1" in (listing.text or "")
+    await admin.tap_button("Cancel event")
+    await admin.next_reply()
+    await admin.tap_button("Yes, cancel it")
+    await admin.expect(2)
+    notice = await coming.next_reply(timeout=10)
+    assert "cancelled" in (notice.text or "")
+    await emulator.wait_idle()
+    assert not not_coming.unread
+    await coming.command("/events")
+    assert "no upcoming events" in ((await coming.next_reply()).text or "")
+
+
+async def test_only_admins_can_use_admin_commands_and_buttons(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    mallory = emulator.user(7301, first_name="M")
+    await onboard(mallory)
+    for command in ("/newevent", "/broadcast", "/broadcasts", "/manageevents", "/addadmin 7301"):
+        await mallory.command(*command.split())
+        assert "only admins" in ((await mallory.next_reply()).text or ""), command
+    mallory.callback_answers.clear()
+    for forged in ("a:title:noop:", "m:1:cancel_yes:", "a:broadcast_preview:send:"):
+        await mallory.tap(forged)
+        await emulator.wait_until(lambda: len(mallory.callback_answers) > 0)
+        await emulator.wait_idle()
+        assert "only admins" in (mallory.callback_answers[-1].get("text") or ""), forged
+        mallory.callback_answers.clear()
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM admins").fetchone() == (0,)
+
+
+async def test_admins_add_and_remove_admins(bot: BotApplication, emulator: BotApiEmulator) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    helper = emulator.user(7401, first_name="H")
+    await helper.command("/broadcasts")
+    assert "only admins" in ((await helper.next_reply()).text or "")
+    await admin.command("/addadmin", "7401")
+    assert "now an admin" in ((await admin.next_reply()).text or "")
+    await helper.command("/broadcasts")
+    assert "No broadcasts yet" in ((await helper.next_reply()).text or "")
+    await helper.command("/removeadmin", str(ADMIN))
+    assert "cannot be removed" in ((await helper.next_reply()).text or "")
+    await admin.command("/removeadmin", "7401")
+    assert "no longer an admin" in ((await admin.next_reply()).text or "")
+    await helper.command("/broadcasts")
+    assert "only admins" in ((await helper.next_reply()).text or "")
+
+
+async def test_a_poster_deep_link_opens_the_event_and_records_the_referral(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin, ward=None)
+    newcomer = emulator.user(7501, first_name="New")
+    await newcomer.command("/start", "event_1")
+    await newcomer.expect(3)
+    await newcomer.tap_button("I agree")
+    await newcomer.expect(2)
+    await newcomer.tap_button("English")
+    await newcomer.next_reply()
+    await newcomer.tap_button("I don't live in Hackney")
+    await newcomer.next_reply()
+    await newcomer.tap_button("65 or over")
+    await newcomer.next_reply()
+    await newcomer.tap_button("Done")
+    _done, _home, card = await newcomer.expect(3)
+    assert "St John's Church Hall" in (card.text or "")
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT referred_by_event FROM respondents").fetchone() == (1,)
+
+    await newcomer.command("/start", "event_1")
+    _back, _emergency, again = await newcomer.expect(3)
+    assert "St John's Church Hall" in (again.text or "")
+
+
+async def test_reminders_go_to_residents_who_are_going(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    """A reminder due a moment ago (as after a restart) goes out once, to those going."""
+    from bot.reminders import Reminders
+
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin, ward=None)
+    going = emulator.user(7601, first_name="G")
+    await onboard(going)
+    await going.command("/events")
+    await going.next_reply()
+    await going.tap_button("Going")
+    await going.next_reply()
+    reminders: Reminders = bot.bot_data["staff"].on_event_changed.__self__
+    store = bot.bot_data["store"]
+    async with store.unit() as uow:
+        event = await uow.events.get(1)
+    soon = replace(event, starts_at=datetime.now(UTC) + timedelta(minutes=50))
+    await reminders.schedule_for(soon)  # the 1-hour reminder is 10 minutes overdue
+    reminder = await going.next_reply(timeout=10)
+    assert "starts in about an hour" in (reminder.text or "")
+    await reminders.schedule_for(soon)  # again, as after a second restart: not sent twice
+    await emulator.wait_idle()
+    assert not going.unread
