@@ -408,6 +408,8 @@ class ConversationService:
                     "I collect residents' views for the Community and Police Conversation in "
                     "{area}.\n\n"
                     "/survey – answer six short questions\n"
+                    "/events – upcoming community events\n"
+                    "/notices – choose which notices you get\n"
                     "/language – change the language\n"
                     "/privacy – how your information is used\n"
                     "/mydata – see everything I hold about you\n"
