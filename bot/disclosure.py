@@ -177,7 +177,7 @@ def round_half_up(n: int, base: int) -> int:
 
 def _preimage(value: int, base: int) -> tuple[int, int]:
     """Every count that :func:`round_half_up` turns into ``value``: what a reader can infer."""
-    return value - base // 2 + 1, value + (base - 1) // 2
+    return value - base // 2, value + (base - 1) // 2
 
 
 def protect_count(n: int, policy: DisclosurePolicy) -> Cell:

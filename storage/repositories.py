@@ -18,8 +18,10 @@ import aiosqlite
 
 from storage.broadcasts import SqliteBroadcasts
 from storage.database import Database, utc_now
+from storage.digests import SqliteDigests
 from storage.events import SqliteEvents
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
+from storage.officers import SqliteOfficers
 from storage.staff import SqliteStaff
 
 __all__ = [
@@ -279,6 +281,8 @@ class UnitOfWork:
         self.staff = SqliteStaff(conn)
         self.events = SqliteEvents(conn)
         self.broadcasts = SqliteBroadcasts(conn)
+        self.officers = SqliteOfficers(conn)
+        self.digests = SqliteDigests(conn)
 
 
 class Store:

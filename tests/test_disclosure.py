@@ -324,6 +324,26 @@ def test_rounding_slack_is_used_when_it_is_enough() -> None:
     assert not recovered(attacker(table, DEFAULT), DEFAULT.k)
 
 
+def test_cells_are_hidden_by_position_not_by_size() -> None:
+    # "y" is hidden because it is the last shown cell, even though it is the larger.
+    table = protect_table({"a": 20, "y": 30, "x": 9}, 59, DEFAULT)
+    assert table.cells == {"a": Cell.shown(20), "y": Cell.hidden(), "x": Cell.fewer_than_k()}
+    assert not recovered(attacker(table, DEFAULT), DEFAULT.k)
+
+    # Why not "hide the smallest": with 20 / 20 / 9 of 49 the smallest-first rule would hide y
+    # too, and a reader who knows that rule also knows y <= a <= 22, so x >= 4.
+    table = protect_table({"a": 20, "y": 20, "x": 9}, 49, DEFAULT)
+    assert table.cells["y"] == Cell.hidden()
+    x_if_smallest_first = {
+        t - a - y
+        for t in range(48, 53)  # "50"
+        for a in range(18, 23)  # "20"
+        for y in range(10, a + 1)  # hidden, and no larger than a
+        if 0 <= t - a - y <= 9
+    }
+    assert min(x_if_smallest_first) == 4
+
+
 def test_a_small_cell_cannot_be_shown_to_be_non_zero() -> None:
     # 20 and 5 of 25: with 20 shown, "fewer than 10" would have to be at least 1.
     bare = ProtectedTable(

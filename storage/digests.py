@@ -1,0 +1,121 @@
+"""Aggregate queries for digests: counts only, never who answered what.
+
+Everything here is grouped by ward and period; nothing returns a respondent id. Free text is
+returned only with its language and the priorities chosen in the same response, for the
+digest builder to scrub and pick representative excerpts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+__all__ = ["Comment", "RawCounts", "SqliteDigests"]
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    language: str
+    priorities: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class RawCounts:
+    """Unprotected counts for one scope and period; the disclosure rules come after."""
+
+    responses: int = 0
+    choices: dict[str, Counter[str]] = field(default_factory=dict)  # question → choice → n
+    values: dict[str, Counter[int]] = field(default_factory=dict)  # question → value → n
+    languages: Counter[str] = field(default_factory=Counter)
+    per_ward: Counter[str] = field(default_factory=Counter)
+
+
+class SqliteDigests:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @staticmethod
+    def _scope(wards: Sequence[str] | None) -> tuple[str, list[object]]:
+        if wards is None:  # the whole borough: every response with a ward
+            return "r.ward_id IS NOT NULL", []
+        return f"r.ward_id IN ({','.join('?' for _ in wards)})", list(wards)
+
+    async def counts(
+        self, wards: Sequence[str] | None, start: str, end: str, survey_id: str
+    ) -> RawCounts:
+        where, params = self._scope(wards)
+        span = [survey_id, start, end]
+        result = RawCounts()
+        sql = (
+            "SELECT r.ward_id, r.locale, COUNT(*) FROM responses r WHERE "
+            + where
+            + " AND r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? "
+            "GROUP BY r.ward_id, r.locale"
+        )
+        async with self._conn.execute(sql, [*params, *span]) as cur:
+            for ward, locale, n in await cur.fetchall():
+                result.responses += int(n)
+                result.languages[str(locale)] += int(n)
+                result.per_ward[str(ward)] += int(n)
+        sql = (
+            "SELECT a.question_id, a.choice_id, a.value, COUNT(*) FROM responses r "
+            "JOIN answers a ON a.response_id = r.id WHERE "
+            + where
+            + " AND r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? "
+            "AND a.text IS NULL GROUP BY a.question_id, a.choice_id, a.value"
+        )
+        async with self._conn.execute(sql, [*params, *span]) as cur:
+            for question, choice, value, n in await cur.fetchall():
+                if choice is not None:
+                    result.choices.setdefault(str(question), Counter())[str(choice)] += int(n)
+                elif value is not None:
+                    result.values.setdefault(str(question), Counter())[int(value)] += int(n)
+        return result
+
+    async def comments(
+        self,
+        wards: Sequence[str] | None,
+        start: str,
+        end: str,
+        survey_id: str,
+        text_question: str,
+        priority_question: str,
+        limit: int = 200,
+    ) -> list[Comment]:
+        where, params = self._scope(wards)
+        sql = (
+            "SELECT a.text, COALESCE(a.text_language, 'unknown'), "
+            "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
+            "AND p.question_id = ?) FROM responses r JOIN answers a ON a.response_id = r.id "
+            "WHERE " + where + " AND r.survey_id = ? AND r.submitted_at >= ? "
+            "AND r.submitted_at < ? AND a.question_id = ? AND a.text IS NOT NULL "
+            "ORDER BY r.submitted_at DESC LIMIT ?"
+        )
+        async with self._conn.execute(
+            sql, [priority_question, *params, survey_id, start, end, text_question, limit]
+        ) as cur:
+            return [
+                Comment(str(t), str(lang), tuple(str(p).split(",")) if p else ())
+                for t, lang, p in await cur.fetchall()
+            ]
+
+    async def rsvps(self, wards: Sequence[str] | None, start: str, end: str) -> dict[str, int]:
+        """RSVP totals for events in the scope that start within the period."""
+        condition = ""
+        params: list[object] = [start, end]
+        if wards is not None:
+            condition = (
+                " AND (e.wards IS NULL OR EXISTS (SELECT 1 FROM json_each(e.wards) "
+                f"WHERE value IN ({','.join('?' for _ in wards)})))"
+            )
+            params += list(wards)
+        async with self._conn.execute(
+            "SELECT s.status, COUNT(*) FROM rsvps s JOIN events e ON e.id = s.event_id "
+            "WHERE e.starts_at >= ? AND e.starts_at < ?" + condition + " GROUP BY s.status",
+            params,
+        ) as cur:
+            return {str(status): int(n) for status, n in await cur.fetchall()}

@@ -1,0 +1,156 @@
+"""Officers, invite codes, the audit log and "you said, we did" actions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.database import utc_now
+
+__all__ = ["Action", "AuditEntry", "Officer", "SqliteOfficers", "hash_code"]
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    user_id: int
+    wards: tuple[str, ...]
+    locale: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    actor_id: int
+    action: str
+    detail: dict[str, object]
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    ward_id: str
+    priority: str
+    texts: dict[str, str]
+    created_at: str
+
+
+class SqliteOfficers:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def create_invite(self, code: str, created_by: int, expires_at: str) -> None:
+        await self._conn.execute(
+            "INSERT INTO invites (code_hash, created_by, created_at, expires_at) VALUES (?,?,?,?)",
+            (hash_code(code), created_by, utc_now(), expires_at),
+        )
+
+    async def redeem(self, code: str, user_id: int, now_iso: str) -> bool:
+        """Use a code once, before it expires; False for unknown, used or expired codes."""
+        cursor = await self._conn.execute(
+            "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ? "
+            "AND used_by IS NULL AND expires_at > ?",
+            (user_id, now_iso, hash_code(code), now_iso),
+        )
+        return cursor.rowcount == 1
+
+    async def save(self, officer: Officer, invited_by: int) -> None:
+        await self._conn.execute(
+            "INSERT INTO officers (user_id, wards, locale, invited_by, added_at) "
+            "VALUES (?,?,?,?,?) ON CONFLICT (user_id) DO UPDATE SET wards = excluded.wards, "
+            "locale = excluded.locale, revoked_at = NULL",
+            (
+                officer.user_id,
+                json.dumps(list(officer.wards)),
+                officer.locale,
+                invited_by,
+                utc_now(),
+            ),
+        )
+
+    async def get(self, user_id: int) -> Officer | None:
+        async with self._conn.execute(
+            "SELECT user_id, wards, locale, revoked_at FROM officers WHERE user_id = ?",
+            (user_id,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return Officer(int(row[0]), tuple(json.loads(row[1])), str(row[2]), row[3] is None)
+
+    async def active(self) -> list[Officer]:
+        async with self._conn.execute(
+            "SELECT user_id, wards, locale FROM officers WHERE revoked_at IS NULL "
+            "ORDER BY added_at"
+        ) as cur:
+            return [
+                Officer(int(r[0]), tuple(json.loads(r[1])), str(r[2]))
+                for r in await cur.fetchall()
+            ]
+
+    async def revoke(self, user_id: int) -> bool:
+        cursor = await self._conn.execute(
+            "UPDATE officers SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+            (utc_now(), user_id),
+        )
+        return cursor.rowcount == 1
+
+    async def audit(self, actor_id: int, action: str, detail: dict[str, object]) -> None:
+        await self._conn.execute(
+            "INSERT INTO audit_log (actor_id, action, detail, at) VALUES (?,?,?,?)",
+            (actor_id, action, json.dumps(detail, ensure_ascii=False, sort_keys=True), utc_now()),
+        )
+
+    async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
+        async with self._conn.execute(
+            "SELECT actor_id, action, detail, at FROM audit_log ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ) as cur:
+            return [
+                AuditEntry(int(r[0]), str(r[1]), json.loads(r[2]), str(r[3]))
+                for r in await cur.fetchall()
+            ]
+
+    async def published_periods(self, scope: str) -> list[tuple[str, str]]:
+        """Periods (start, end) of digests already delivered for a scope (differencing rule)."""
+        async with self._conn.execute(
+            "SELECT DISTINCT json_extract(detail, '$.start'), json_extract(detail, '$.end') "
+            "FROM audit_log WHERE action IN ('digest', 'export') "
+            "AND json_extract(detail, '$.scope') = ?",
+            (scope,),
+        ) as cur:
+            return [(str(r[0]), str(r[1])) for r in await cur.fetchall() if r[0] and r[1]]
+
+    async def add_action(
+        self, officer_id: int, ward_id: str, priority: str, texts: dict[str, str]
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO actions (officer_id, ward_id, priority, texts, created_at) "
+            "VALUES (?,?,?,?,?)",
+            (officer_id, ward_id, priority, json.dumps(texts, ensure_ascii=False), utc_now()),
+        )
+        assert cursor.lastrowid is not None
+        return int(cursor.lastrowid)
+
+    async def link_action(self, action_id: int, broadcast_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE actions SET broadcast_id = ? WHERE id = ?", (broadcast_id, action_id)
+        )
+
+    async def actions(self, wards: tuple[str, ...], start: str, end: str) -> list[Action]:
+        marks = ",".join("?" for _ in wards)
+        async with self._conn.execute(
+            f"SELECT ward_id, priority, texts, created_at FROM actions WHERE ward_id IN ({marks}) "
+            "AND created_at >= ? AND created_at < ? ORDER BY created_at",
+            (*wards, start, end),
+        ) as cur:
+            return [
+                Action(str(r[0]), str(r[1]), json.loads(r[2]), str(r[3]))
+                for r in await cur.fetchall()
+            ]
