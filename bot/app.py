@@ -25,6 +25,7 @@ from bot.conversation import ConversationService
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
 from bot.language_detect import LanguageDetector, detector_for
 from bot.notices import render_broadcast
+from bot.officers import OfficerFlows
 from bot.reminders import Reminders
 from bot.resident_events import EventsService
 from bot.safeguarding import Safeguarding
@@ -172,6 +173,11 @@ def build_application(prepared: Prepared) -> BotApplication:
         timezone=settings.timezone,
         default_locale=settings.default_locale,
         on_event_changed=reminders.schedule_for,
+        officers=OfficerFlows(
+            prepared.areas,
+            prepared.surveys.get("local-priorities") or next(iter(prepared.surveys.values())),
+            engine,
+        ),
     )
 
     async def on_start(app: BotApplication) -> None:

@@ -109,6 +109,13 @@ class Reply:
     erased: bool = field(default=False)
 
 
+@dataclass(frozen=True, slots=True)
+class StaffReply(Reply):
+    """A reply that may start a broadcast whose progress message the handler must register."""
+
+    broadcast_id: int | None = None
+
+
 def emergency_text() -> str:
     return _(
         "This chat is not watched around the clock. In an emergency, call 999 now. "

@@ -373,13 +373,14 @@ def share(part: Cell, base: Cell, policy: DisclosurePolicy) -> int | None:
     return (200 * part.value + base.value) // (2 * base.value)
 
 
-def change(current: Cell, previous: Cell) -> int | None:
+def change(current: Cell | None, previous: Cell | None) -> int | None:
     """Change of a published figure since the previous period, or None if either is suppressed.
 
     A difference of published figures reveals nothing new; a difference involving a suppressed
-    figure would reveal it (or need its raw value), so there is none.
+    figure would reveal it (or need its raw value), so there is none. None also stands for "no
+    figure" (no previous digest, or its table was withheld: ``table.cells.get(name)``).
     """
-    if current.value is None or previous.value is None:
+    if current is None or previous is None or current.value is None or previous.value is None:
         return None
     return current.value - previous.value
 

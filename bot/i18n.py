@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,7 +49,7 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LOCALE = "en"
 _DOMAIN = "messages"
 RTL_LOCALES = frozenset({"ar", "ur", "fa", "he"})
-_FSI, _PDI, _RLM = "\u2068", "\u2069", "\u200f"
+_FSI, _LRI, _PDI, _RLM = "\u2068", "\u2066", "\u2069", "\u200f"
 _current: ContextVar[str] = ContextVar("nv_locale", default=SOURCE_LOCALE)
 _catalogs: dict[str, _gettext.NullTranslations] = {}
 
@@ -146,10 +147,18 @@ def _template(text: str) -> str:
     return _Isolating(text) if is_rtl() else text
 
 
+_LTR_RUNS = re.compile(r"/[a-z_]+\b|\+?\d[\d ]*\d")
+
+
 def directional(text: str, code: str) -> str:
-    """Start every line of a right-to-left message with RLM so Telegram lays it out RTL."""
+    """Lay out a right-to-left message: RLM at each line, phone numbers and commands kept LTR.
+
+    Without the left-to-right isolate, "116 123" shows as "123 116" in Arabic text and the slash
+    of "/survey" moves to the wrong end.
+    """
     if not is_rtl(code):
         return text
+    text = _LTR_RUNS.sub(lambda m: f"{_LRI}{m[0]}{_PDI}", text)
     return "\n".join(line if line.startswith(_RLM) else _RLM + line for line in text.split("\n"))
 
 

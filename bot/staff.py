@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine
-from bot.conversation import Incoming, Outgoing, Reply
+from bot.conversation import Incoming, Outgoing, Reply, StaffReply
 from bot.events import event_buttons, event_text, parse_local_datetime
 from bot.flows import Button, CallbackData, Screen
 from bot.i18n import (
@@ -29,7 +29,9 @@ from bot.i18n import (
     use_locale,
 )
 from bot.notice_prefs import topic_label
+from bot.officers import OFFICER_FLOWS, OfficerFlows
 from storage.models import Broadcast, BroadcastStats, Event, FlowState
+from storage.officers import Officer
 from storage.repositories import Store, UnitOfWork
 
 __all__ = ["StaffReply", "StaffService", "progress_text"]
@@ -38,13 +40,6 @@ logger = logging.getLogger("neighbourhood_voice.staff")
 
 TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX, ADDRESS_MAX, NOTICE_MAX = 120, 1500, 120, 200, 3000
 EDITABLE = ("title", "description", "start", "end", "place", "address")
-
-
-@dataclass(frozen=True, slots=True)
-class StaffReply(Reply):
-    """A reply that may start a broadcast whose progress message the handler must register."""
-
-    broadcast_id: int | None = None
 
 
 def progress_text(broadcast_id: int, stats: BroadcastStats, started: datetime, done: bool) -> str:
@@ -82,8 +77,10 @@ class StaffService:
         timezone: tzinfo,
         default_locale: str = "en",
         on_event_changed: Callable[[Event], Awaitable[None]] | None = None,
+        officers: OfficerFlows | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self.officers = officers
         self.store = store
         self.areas = areas
         self.engine = engine
@@ -607,6 +604,14 @@ class StaffService:
             if state is None:
                 return None
             with use_locale(locale):
+                if state.flow in OFFICER_FLOWS and self.officers is not None:
+                    officer = await self._officer(uow, who.chat_id)
+                    if officer is None:
+                        await uow.staff.clear_flow(who.chat_id)
+                        return self._refused(locale)
+                    with use_locale(officer.locale):
+                        messages = await self.officers.text(uow, officer, state, text)
+                    return StaffReply(officer.locale, messages)
                 if not await self._is_admin(uow, who.chat_id):
                     await uow.staff.clear_flow(who.chat_id)
                     return self._refused(locale)
@@ -623,8 +628,15 @@ class StaffService:
         locale = self._locale(who)
         async with self.store.unit() as uow:
             with use_locale(locale):
+                if data.flow == "a" and self.officers is not None:
+                    state = await uow.staff.flow(who.chat_id)
+                    if state is not None and state.flow in OFFICER_FLOWS:
+                        return await self._officer_tap(uow, who, locale, state, data)
                 if not await self._is_admin(uow, who.chat_id):
                     return self._refused(locale, tap=True)
+                if data.flow == "r" and self.officers is not None and data.step.isdigit():
+                    revoked = await self.officers.revoke(uow, who.chat_id, int(data.step))
+                    return StaffReply(locale, (revoked,))
                 if data.flow == "m":
                     return await self._manage_tap(uow, who.chat_id, locale, data)
                 state = await uow.staff.flow(who.chat_id)
@@ -643,6 +655,61 @@ class StaffService:
                     return StaffReply(locale, toast=why, toast_alert=True)
                 await uow.staff.put_flow(who.chat_id, following)
                 return StaffReply(locale, (Outgoing.of(self.screen(following), edit=True),))
+
+    async def _officer(self, uow: UnitOfWork, user_id: int) -> Officer | None:
+        officer = await uow.officers.get(user_id)
+        return officer if officer is not None and officer.active else None
+
+    async def _officer_tap(
+        self, uow: UnitOfWork, who: Incoming, locale: str, state: FlowState, data: CallbackData
+    ) -> StaffReply:
+        assert self.officers is not None
+        officer = await self._officer(uow, who.chat_id)
+        if officer is None:
+            return self._refused(locale, tap=True)
+        if state.step != data.step:
+            return StaffReply(
+                locale, toast=_("That button belongs to an earlier message."), toast_alert=True
+            )
+        with use_locale(officer.locale):
+            outcome = await self.officers.tap(uow, officer, state, data.action, data.arg)
+        if isinstance(outcome, str):
+            return StaffReply(officer.locale, toast=outcome, toast_alert=True)
+        if isinstance(outcome, StaffReply):
+            return outcome
+        if isinstance(outcome, Reply):
+            return StaffReply(outcome.locale, outcome.messages)
+        return StaffReply(officer.locale, outcome)
+
+    async def officer_command(self, who: Incoming, command: str, argument: str) -> StaffReply:
+        """/officer CODE for anyone; /mywards and /action for officers; /invite, /officers and
+        /audit for admins."""
+        assert self.officers is not None
+        locale = self._locale(who)
+        async with self.store.unit() as uow:
+            with use_locale(locale):
+                if command == "officer":
+                    messages = await self.officers.redeem(uow, who, argument.strip(), locale)
+                    return StaffReply(locale, messages)
+                if command in ("mywards", "action"):
+                    officer = await self._officer(uow, who.chat_id)
+                    if officer is None:
+                        return StaffReply(
+                            locale, (Outgoing(_("Sorry, only officers can do that.")),)
+                        )
+                    with use_locale(officer.locale):
+                        if command == "mywards":
+                            message = await self.officers.change_wards(uow, officer)
+                        else:
+                            message = await self.officers.start_action(uow, officer)
+                    return StaffReply(officer.locale, (message,))
+                if not await self._is_admin(uow, who.chat_id):
+                    return self._refused(locale)
+                if command == "invite":
+                    return StaffReply(locale, (await self.officers.invite(uow, who.chat_id),))
+                if command == "officers":
+                    return StaffReply(locale, await self.officers.list_officers(uow))
+                return StaffReply(locale, (await self.officers.audit_log(uow),))
 
     async def cancel(self, who: Incoming) -> StaffReply | None:
         """Drop a staff flow in progress; None when there is none (the resident /cancel runs)."""

@@ -45,6 +45,14 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         name = command.lstrip("/").split("@")[0].lower()
         await deliver(update, context, await service.admins(incoming(update), name, argument))
 
+    async def officer_commands(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/officer CODE, /mywards, /action, /invite, /officers, /audit."""
+        assert update.message is not None and update.message.text is not None
+        command, _, argument = update.message.text.partition(" ")
+        name = command.lstrip("/").split("@")[0].lower()
+        reply = await service.officer_command(incoming(update), name, argument)
+        await deliver_staff(update, context, service, reply)
+
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A staff flow's button or an event manager's button."""
         query = update.callback_query
@@ -59,5 +67,10 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         CommandHandler("broadcasts", broadcasts, filters=RESIDENT_MESSAGES),
         CommandHandler("manageevents", manage, filters=RESIDENT_MESSAGES),
         CommandHandler(["admins", "addadmin", "removeadmin"], admins, filters=RESIDENT_MESSAGES),
-        CallbackQueryHandler(tap, pattern=r"^(a|m):[A-Za-z0-9_]*:[a-z_]+:[A-Za-z0-9_]*$"),
+        CommandHandler(
+            ["officer", "mywards", "action", "invite", "officers", "audit"],
+            officer_commands,
+            filters=RESIDENT_MESSAGES,
+        ),
+        CallbackQueryHandler(tap, pattern=r"^(a|m|r):[A-Za-z0-9_-]*:[a-z_]+:[A-Za-z0-9_-]*$"),
     ]

@@ -489,6 +489,8 @@ def test_change_needs_both_sides_shown() -> None:
     assert change(Cell.fewer_than_k(), Cell.shown(15)) is None
     assert change(Cell.hidden(), Cell.shown(15)) is None
     assert change(Cell.fewer_than_k(), Cell.fewer_than_k()) is None
+    withheld = protect_table({"yes": 12, "no": 0}, 12, DEFAULT)
+    assert change(Cell.shown(15), withheld.cells.get("yes")) is None
 
 
 # ---------------------------------------------------------------------------------------------
