@@ -22,6 +22,8 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine, BroadcastPolicy
 from bot.conversation import ConversationService
+from bot.digest_service import DigestService
+from bot.disclosure import BlockLength, DisclosurePolicy
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
 from bot.language_detect import LanguageDetector, detector_for
 from bot.notices import render_broadcast
@@ -29,12 +31,13 @@ from bot.officers import OfficerFlows
 from bot.reminders import Reminders
 from bot.resident_events import EventsService
 from bot.safeguarding import Safeguarding
+from bot.scrubber import Scrubber
 from bot.settings import Settings
 from bot.staff import StaffService
 from bot.surveys import Survey, load_surveys
 from handlers import admin, conversation, errors, onboarding, privacy, survey
 from handlers import events as events_handlers
-from handlers.delivery import TelegramDelivery, progress_reporter
+from handlers.delivery import TelegramDelivery, progress_reporter, send_outgoing
 from storage.repositories import Store
 
 __all__ = ["PerChatUpdateProcessor", "Prepared", "build_application", "prepare", "running"]
@@ -165,6 +168,21 @@ def build_application(prepared: Prepared) -> BotApplication:
         reporter=progress_reporter(application.bot, store, settings.default_locale),
     )
     reminders = Reminders(store, engine)
+    survey_for_digests = prepared.surveys.get("local-priorities") or next(
+        iter(prepared.surveys.values())
+    )
+    scrubber = Scrubber(keep=[w.name for w in prepared.areas.wards])
+    digests = DigestService(
+        prepared.areas,
+        survey_for_digests,
+        DisclosurePolicy(
+            k=settings.disclosure_k,
+            rounding=settings.disclosure_rounding,
+            block=BlockLength(settings.digest_period),
+        ),
+        settings.timezone,
+        lambda text: scrubber.scrub(text).text,
+    )
     staff = StaffService(
         store,
         prepared.areas,
@@ -174,10 +192,9 @@ def build_application(prepared: Prepared) -> BotApplication:
         default_locale=settings.default_locale,
         on_event_changed=reminders.schedule_for,
         officers=OfficerFlows(
-            prepared.areas,
-            prepared.surveys.get("local-priorities") or next(iter(prepared.surveys.values())),
-            engine,
+            prepared.areas, survey_for_digests, engine, invite_hours=settings.invite_hours
         ),
+        digests=digests,
     )
 
     async def on_start(app: BotApplication) -> None:
@@ -188,6 +205,12 @@ def build_application(prepared: Prepared) -> BotApplication:
                 await app.bot.set_my_commands(_menu(), language_code=language)
         assert app.job_queue is not None
         app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
+        app.job_queue.run_daily(
+            send_weekly_digests,
+            time=settings.digest_time.replace(tzinfo=settings.timezone),
+            days=(settings.digest_day,),
+            name="weekly-digests",
+        )
         reminders.job_queue = app.job_queue
         await reminders.rebuild()
         await engine.start()
@@ -198,6 +221,13 @@ def build_application(prepared: Prepared) -> BotApplication:
     async def on_stop(app: BotApplication) -> None:
         await engine.stop()
         await store.close()
+
+    async def send_weekly_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Each officer's digest of their wards, in their language."""
+        for chat_id, locale, messages in await staff.weekly_digests():
+            for message in messages:
+                await send_outgoing(context.bot, chat_id, message, locale)
+        logger.info("weekly digests sent")
 
     async def purge_expired(context: ContextTypes.DEFAULT_TYPE) -> None:
         """Delete responses older than the retention period."""

@@ -92,6 +92,7 @@ class Outgoing:
     edit: bool = False
     document: Document | None = None
     locale: str | None = None  # when it differs from the reply's (a language-switch offer)
+    photo: bool = False  # the document is a picture (a chart), shown inline
 
     @classmethod
     def of(cls, screen: Screen, *, edit: bool = False) -> Outgoing:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -75,6 +76,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("NV_QUIET_HOURS", "21:00-08:00", "Local hours when non-urgent notices wait."),
     Setting("NV_WEEKLY_CAP", "3", "Non-urgent notices a resident gets in seven days, at most."),
+    Setting("NV_DISCLOSURE_K", "10", 'Counts below this show as "fewer than k" (5 or more).'),
+    Setting("NV_DISCLOSURE_ROUNDING", "5", "Other counts are rounded to a multiple of this."),
+    Setting("NV_DIGEST_PERIOD", "week", "A digest covers one calendar week or month: week|month."),
+    Setting("NV_DIGEST_DAY", "monday", "Day of the weekly digest to officers."),
+    Setting("NV_DIGEST_TIME", "09:00", "Local time of the weekly digest."),
+    Setting("NV_INVITE_HOURS", "72", "Hours an officer's invite code stays valid."),
     Setting("NV_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
 )
 
@@ -99,6 +106,12 @@ class Settings:
     broadcast_in_flight: int = 4
     quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
     weekly_cap: int = 3
+    disclosure_k: int = 10
+    disclosure_rounding: int = 5
+    digest_period: str = "week"
+    digest_day: int = 0  # Monday
+    digest_time: time = time(9, 0)
+    invite_hours: int = 72
     log_level: str = "INFO"
 
     @property
@@ -145,6 +158,42 @@ def _quiet_hours(value: str) -> tuple[time, time]:
     except ValueError:
         raise ConfigError(f"NV_QUIET_HOURS must look like 21:00-08:00, got {value!r}") from None
     return start, end
+
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _digest_settings(get: Callable[[str], str]) -> dict[str, Any]:
+    k = _positive_int("NV_DISCLOSURE_K", get("NV_DISCLOSURE_K"))
+    rounding = _positive_int("NV_DISCLOSURE_ROUNDING", get("NV_DISCLOSURE_ROUNDING"))
+    if k < 5:
+        raise ConfigError(f"NV_DISCLOSURE_K must be 5 or more, got {k}")
+    if k % rounding:
+        raise ConfigError(
+            f"NV_DISCLOSURE_K ({k}) must be a multiple of NV_DISCLOSURE_ROUNDING ({rounding})"
+        )
+    period = get("NV_DIGEST_PERIOD").lower()
+    if period not in ("week", "month"):
+        raise ConfigError(f"NV_DIGEST_PERIOD must be week or month, got {period!r}")
+    day = get("NV_DIGEST_DAY").lower()
+    if day not in _DAYS:
+        raise ConfigError(f"NV_DIGEST_DAY must be a day of the week in English, got {day!r}")
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", get("NV_DIGEST_TIME"))
+    try:
+        if match is None:
+            raise ValueError
+        at = time(int(match[1]), int(match[2]))
+    except ValueError:
+        raise ConfigError(
+            f"NV_DIGEST_TIME must look like 09:00, got {get('NV_DIGEST_TIME')!r}"
+        ) from None
+    return {
+        "disclosure_k": k,
+        "disclosure_rounding": rounding,
+        "digest_period": period,
+        "digest_day": _DAYS.index(day),
+        "digest_time": at,
+    }
 
 
 def load_settings(
@@ -233,5 +282,7 @@ def load_settings(
         broadcast_in_flight=_positive_int("NV_BROADCAST_IN_FLIGHT", get("NV_BROADCAST_IN_FLIGHT")),
         quiet_hours=_quiet_hours(get("NV_QUIET_HOURS")),
         weekly_cap=_positive_int("NV_WEEKLY_CAP", get("NV_WEEKLY_CAP")),
+        **_digest_settings(get),
+        invite_hours=_positive_int("NV_INVITE_HOURS", get("NV_INVITE_HOURS")),
         log_level=level,
     )

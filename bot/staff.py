@@ -17,6 +17,7 @@ from typing import Any
 from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine
 from bot.conversation import Incoming, Outgoing, Reply, StaffReply
+from bot.digest_service import DigestService
 from bot.events import event_buttons, event_text, parse_local_datetime
 from bot.flows import Button, CallbackData, Screen
 from bot.i18n import (
@@ -78,9 +79,11 @@ class StaffService:
         default_locale: str = "en",
         on_event_changed: Callable[[Event], Awaitable[None]] | None = None,
         officers: OfficerFlows | None = None,
+        digests: DigestService | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.officers = officers
+        self.digests = digests
         self.store = store
         self.areas = areas
         self.engine = engine
@@ -710,6 +713,111 @@ class StaffService:
                 if command == "officers":
                     return StaffReply(locale, await self.officers.list_officers(uow))
                 return StaffReply(locale, (await self.officers.audit_log(uow),))
+
+    async def _digest_scopes(self, uow: UnitOfWork, user_id: int) -> tuple[tuple[str, ...], bool]:
+        """The wards a user may see, and whether the borough too (admins only)."""
+        if await self._is_admin(uow, user_id):
+            return tuple(w.id for w in self.areas.wards), True
+        officer = await self._officer(uow, user_id)
+        return (officer.wards if officer else ()), False
+
+    async def digest_menu(self, who: Incoming) -> StaffReply:
+        """/digest: choose a ward (or all one's wards), then a period."""
+        assert self.digests is not None
+        locale = self._locale(who)
+        async with self.store.unit() as uow:
+            officer = await self._officer(uow, who.chat_id)
+            locale = officer.locale if officer else locale
+            with use_locale(locale):
+                wards, borough = await self._digest_scopes(uow, who.chat_id)
+                if not wards:
+                    return StaffReply(
+                        locale, (Outgoing(_("Sorry, only officers and admins can do that.")),)
+                    )
+                if officer is not None:
+                    wards = officer.wards
+                rows = self.digests.scope_buttons(wards, borough=borough)
+                return StaffReply(locale, (Outgoing(_("Which digest would you like?"), rows),))
+
+    async def digest_tap(self, who: Incoming, data: CallbackData) -> StaffReply:
+        """A scope or period button; checked against the user's wards on every tap."""
+        assert self.digests is not None
+        locale = self._locale(who)
+        async with self.store.unit() as uow:
+            officer = await self._officer(uow, who.chat_id)
+            locale = officer.locale if officer else locale
+            with use_locale(locale):
+                allowed, borough = await self._digest_scopes(uow, who.chat_id)
+                mine = officer.wards if officer else allowed
+                if data.step == "borough" and borough:
+                    wards: tuple[str, ...] = tuple(w.id for w in self.areas.wards)
+                elif data.step == "mine" and mine:
+                    wards = tuple(mine)
+                elif data.step in allowed:
+                    wards = (data.step,)
+                else:
+                    return StaffReply(
+                        locale,
+                        toast=_("Sorry, that digest is not yours to see."),
+                        toast_alert=True,
+                    )
+                if data.action == "scope":
+                    return StaffReply(
+                        locale,
+                        (
+                            Outgoing(
+                                _("Which period?"),
+                                self.digests.period_buttons(data.step),
+                                edit=True,
+                            ),
+                        ),
+                    )
+                period = (
+                    self.digests.period_from_button(data.arg) if data.action == "show" else None
+                )
+                if period is None:
+                    return StaffReply(
+                        locale,
+                        toast=_("That button has expired. Send /digest again."),
+                        toast_alert=True,
+                    )
+                messages = await self.digests.deliver(
+                    uow, who.chat_id, wards, period, scope=data.step
+                )
+                return StaffReply(locale, messages)
+
+    async def export(self, who: Incoming) -> StaffReply:
+        """/export: the last period's suppressed aggregates for every ward, as CSV (admins)."""
+        assert self.digests is not None
+        locale = self._locale(who)
+        async with self.store.unit() as uow:
+            with use_locale(locale):
+                if not await self._is_admin(uow, who.chat_id):
+                    return self._refused(locale)
+                period = self.digests.recent_periods(1)[0]
+                document = await self.digests.export_csv(uow, who.chat_id, period)
+                caption = _(
+                    "Anonymised figures for {period}, every ward. Small counts are suppressed "
+                    "and the rest rounded; there are no individual answers or comments."
+                ).format(period=self.digests.period_text(period))
+                return StaffReply(locale, (Outgoing(caption, document=document),))
+
+    async def weekly_digests(self) -> list[tuple[int, str, tuple[Outgoing, ...]]]:
+        """For the scheduled job: each active officer's digest of their wards."""
+        assert self.digests is not None
+        deliveries = []
+        async with self.store.unit() as uow:
+            officers = await uow.officers.active()
+            period = self.digests.recent_periods(1)[0]
+            for officer in officers:
+                if not officer.wards:
+                    continue
+                with use_locale(officer.locale):
+                    messages = await self.digests.deliver(
+                        uow, officer.user_id, officer.wards, period, scope="mine"
+                    )
+                deliveries.append((officer.user_id, officer.locale, messages))
+        return deliveries
 
     async def cancel(self, who: Incoming) -> StaffReply | None:
         """Drop a staff flow in progress; None when there is none (the resident /cancel runs)."""

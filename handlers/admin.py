@@ -53,6 +53,22 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         reply = await service.officer_command(incoming(update), name, argument)
         await deliver_staff(update, context, service, reply)
 
+    async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Choose a ward and a period; officers see only their wards."""
+        await deliver(update, context, await service.digest_menu(incoming(update)))
+
+    async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Suppressed aggregates as CSV, for admins."""
+        await deliver(update, context, await service.export(incoming(update)))
+
+    async def digest_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A digest scope or period button."""
+        query = update.callback_query
+        assert query is not None
+        data = CallbackData.decode(query.data)
+        assert data is not None
+        await deliver(update, context, await service.digest_tap(incoming(update), data))
+
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A staff flow's button or an event manager's button."""
         query = update.callback_query
@@ -72,5 +88,8 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
             officer_commands,
             filters=RESIDENT_MESSAGES,
         ),
+        CommandHandler("digest", digest, filters=RESIDENT_MESSAGES),
+        CommandHandler("export", export, filters=RESIDENT_MESSAGES),
+        CallbackQueryHandler(digest_tap, pattern=r"^d:[a-z0-9-]{1,40}:(scope|show):\d{0,8}$"),
         CallbackQueryHandler(tap, pattern=r"^(a|m|r):[A-Za-z0-9_-]*:[a-z_]+:[A-Za-z0-9_-]*$"),
     ]

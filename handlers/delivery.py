@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime, timedelta
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.broadcasts import Blocked, RateLimited, Rejected, Reporter, Transient
@@ -21,7 +21,7 @@ from handlers.replies import keyboard
 from storage.models import BroadcastStats
 from storage.repositories import Store
 
-__all__ = ["TelegramDelivery", "progress_reporter"]
+__all__ = ["TelegramDelivery", "progress_reporter", "send_outgoing"]
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -50,6 +50,25 @@ class TelegramDelivery:
             raise Transient(error.message) from error
         except TelegramError as error:
             raise Transient(error.message) from error
+
+
+async def send_outgoing(bot: Bot, chat_id: int, message: Outgoing, locale: str) -> None:
+    """A message not in reply to an update (scheduled digests)."""
+    text = directional(message.text, message.locale or locale)
+    if message.document is not None and message.photo:
+        await bot.send_photo(
+            chat_id,
+            photo=InputFile(message.document.content, filename=message.document.filename),
+            caption=text,
+        )
+    elif message.document is not None:
+        await bot.send_document(
+            chat_id,
+            document=InputFile(message.document.content, filename=message.document.filename),
+            caption=text,
+        )
+    else:
+        await bot.send_message(chat_id, text, reply_markup=keyboard(message.buttons, locale))
 
 
 def progress_reporter(bot: Bot, store: Store, locale: str) -> Reporter:

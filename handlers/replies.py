@@ -65,6 +65,12 @@ async def _send(
     locale = out.locale or reply_locale
     markup = keyboard(out.buttons, locale)
     text = directional(out.text, locale)
+    if out.document is not None and out.photo:
+        return await context.bot.send_photo(
+            chat.id,
+            photo=InputFile(out.document.content, filename=out.document.filename),
+            caption=text,
+        )
     if out.document is not None:
         return await context.bot.send_document(
             chat.id,

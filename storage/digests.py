@@ -7,11 +7,14 @@ digest builder to scrub and pick representative excerpts.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aiosqlite
+
+from storage.database import utc_now
 
 __all__ = ["Comment", "RawCounts", "SqliteDigests"]
 
@@ -119,3 +122,28 @@ class SqliteDigests:
             params,
         ) as cur:
             return {str(status): int(n) for status, n in await cur.fetchall()}
+
+    async def published_periods(self, ward_id: str) -> list[tuple[str, str]]:
+        async with self._conn.execute(
+            "SELECT period_start, period_end FROM published_digests WHERE ward_id = ?",
+            (ward_id,),
+        ) as cur:
+            return [(str(a), str(b)) for a, b in await cur.fetchall()]
+
+    async def snapshot(self, ward_id: str, start: str, end: str) -> dict[str, object] | None:
+        async with self._conn.execute(
+            "SELECT snapshot FROM published_digests WHERE ward_id = ? AND period_start = ? "
+            "AND period_end = ?",
+            (ward_id, start, end),
+        ) as cur:
+            row = await cur.fetchone()
+        return json.loads(row[0]) if row else None
+
+    async def store_snapshot(
+        self, ward_id: str, start: str, end: str, snapshot: dict[str, object]
+    ) -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO published_digests (ward_id, period_start, period_end, "
+            "snapshot, published_at) VALUES (?,?,?,?,?)",
+            (ward_id, start, end, json.dumps(snapshot, ensure_ascii=False), utc_now()),
+        )

@@ -266,12 +266,23 @@ async def reach_age(user: EmulatedUser) -> Reached:
     return Reached(age, button(wards, "Dalston"))
 
 
-async def reach_idle(user: EmulatedUser) -> Reached:
+async def reach_notices(user: EmulatedUser) -> Reached:
+    """The last sign-up step: which notices to receive; Safety notices already switched on."""
     age = (await reach_age(user)).screen
     await user.tap_button("25 to 34")
+    assert "Which messages" in (await user.next_reply()).text
+    await user.tap_button("Safety notices")
+    notices = await user.next_reply()
+    assert "✅ Safety notices" in notices.labels
+    return Reached(notices, button(age, "18 to 24"))
+
+
+async def reach_idle(user: EmulatedUser) -> Reached:
+    notices = (await reach_notices(user)).screen
+    await user.tap_button("Done")
     done, home = await user.expect(2)
     assert "all set" in done.text
-    return Reached(home, button(age, "18 to 24"))
+    return Reached(home, button(notices, "Community events"))
 
 
 async def reach_q_multi(user: EmulatedUser) -> Reached:
@@ -361,11 +372,20 @@ async def resume_ward_pick(user: EmulatedUser, settings: Settings) -> None:
 
 async def resume_age(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "25 to 34")
+    assert "Which messages" in (await user.next_reply()).text
+    stored = where(settings, user.id)
+    assert position(stored) == ("onboarding", "notices")
+    assert stored is not None and stored["resident"]["age_band"] == "25_34"
+
+
+async def resume_notices(user: EmulatedUser, settings: Settings) -> None:
+    await tap_label(user, "Done")
     done, _home = await user.expect(2)
     assert "all set" in done.text
     stored = where(settings, user.id)
     assert stored is not None and stored["state"] is None
-    assert stored["resident"]["age_band"] == "25_34"
+    assert stored["resident"]["onboarded_at"] is not None
+    assert (stored["resident"]["notify_safety"], stored["resident"]["notify_events"]) == (1, 0)
 
 
 async def resume_q_multi(user: EmulatedUser, settings: Settings) -> None:
@@ -494,6 +514,7 @@ STATES: dict[str, State] = {
         "o:ward_pick:ward:springfield",  # a real ward, but not one of E8 1DY's
     ),
     "age": onboarding("age", reach_age, resume_age, "o:age:age:99_plus"),
+    "notices": onboarding("notices", reach_notices, resume_notices, "o:notices:toggle:weather"),
     "q_multi": survey("priorities", reach_q_multi, resume_q_multi, "s:0:pick:unicorns"),
     "q_scale": survey("safety_after_dark", reach_q_scale, resume_q_scale, "s:1:scale:6"),
     "q_agree": survey("trust_police", reach_q_agree, resume_q_agree, "s:2:pick:totally"),

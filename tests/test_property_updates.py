@@ -59,9 +59,13 @@ COMMANDS = (
     "/forget",
     "/language",
     "/nonsense",
+    "/events",
+    "/notices",
+    "/start ev_1",  # a poster's deep link to an event that does not exist
+    "/newevent",  # staff only
 )
 MEDIA = ("sticker", "photo", "voice", "document", "location")
-ONBOARDING_STEPS = frozenset({"language", "area", "ward_pick", "ward_list", "age"})
+ONBOARDING_STEPS = frozenset({"language", "area", "ward_pick", "ward_list", "age", "notices"})
 ERROR_REPLY = "something went wrong"
 
 # -- the random script --------------------------------------------------------------------------
@@ -102,13 +106,14 @@ texts = (
     .filter(bool)
 )
 
-FLOWS = ("o", "s", "c", "x", "home", "q", "")
+FLOWS = ("o", "s", "c", "x", "home", "n", "v", "e:1", "a", "m", "r", "d", "q", "")
 STEPS = ("", "language", "area", "ward_pick", "ward_list", "age", "0", "1", "2", "3", "4")
 STEPS += ("5", "9", "sum", "edi", "lang", "forget")
 ACTIONS = ("lang", "list", "outside", "ward", "back", "age", "pick", "done", "scale", "skip")
 ACTIONS += ("confirm", "edit", "goto", "summary", "survey", "yes", "no", "set", "keep", "")
+ACTIONS += ("toggle", "page", "rsvp", "ics", "scope", "show")
 ARGS = ("", "en", "ar", "xx", "dalston", "atlantis", "25_34", "under_13", "burglary", "agree")
-ARGS += ("3", "0", "6", "-1", "{now}", "{old}", "99999999999", "é")
+ARGS += ("3", "0", "6", "-1", "{now}", "{old}", "99999999999", "é", "events", "safety", "going")
 callback_data = st.one_of(
     st.builds(
         lambda *parts: ":".join(parts),
@@ -133,7 +138,8 @@ steps = st.one_of(
     real_tap,
     st.tuples(st.just("old_button"), st.integers(0, 10_000)),
     st.tuples(st.just("text"), texts),
-    st.tuples(st.just("command"), st.sampled_from(COMMANDS)),
+    # /start and /survey weighted up: residents who erased themselves or cancelled come back.
+    st.tuples(st.just("command"), st.sampled_from((*COMMANDS, "/start", "/survey", "/survey"))),
     st.tuples(st.just("tap"), callback_data),
     st.tuples(st.just("media"), st.sampled_from(MEDIA)),
     st.tuples(st.just("edit"), texts),
@@ -329,7 +335,7 @@ def onboarding_state_problems(
     if step not in ONBOARDING_STEPS:
         return [f"onboarding step {step!r}"]
     problems: list[str] = []
-    if not isinstance(data, dict) or set(data) - {"candidates"}:
+    if not isinstance(data, dict) or set(data) - {"candidates", "event"}:
         return [f"onboarding data {data!r}"]
     candidates = data.get("candidates", [])
     if not isinstance(candidates, list) or not set(candidates) <= wards:
@@ -337,8 +343,10 @@ def onboarding_state_problems(
     if step == "ward_pick" and len(candidates) < 2:
         problems.append(f"ward_pick with candidates {candidates!r}")
     has_area = resident["ward_id"] is not None or bool(resident["outside_area"])
-    if has_area != (step == "age"):
+    if has_area != (step in ("age", "notices")):
         problems.append(f"at {step} with ward {resident['ward_id']!r}")
+    if (resident["age_band"] is not None) != (step == "notices"):
+        problems.append(f"at {step} with age band {resident['age_band']!r}")
     if resident["onboarded_at"] is not None:
         problems.append("in onboarding although set up")
     return problems
@@ -417,8 +425,8 @@ def check_database(path: Path, prepared: Prepared, chat_ids: set[int]) -> list[s
         if resident["age_band"] not in (None, *AGE_BANDS) or resident["age_band"] == "under_13":
             problems.append(f"{where}: age band {resident['age_band']!r}")
         onboarded = resident["onboarded_at"] is not None
-        if onboarded != (resident["age_band"] is not None):
-            problems.append(f"{where}: set up {onboarded} with age band {resident['age_band']!r}")
+        if onboarded and resident["age_band"] is None:
+            problems.append(f"{where}: set up without an age band")
         if onboarded and resident["ward_id"] is None and not resident["outside_area"]:
             problems.append(f"{where}: set up without an area")
         state = states.get(rid)

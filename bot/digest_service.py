@@ -1,0 +1,295 @@
+"""Delivering digests: periods, stored figures, scopes, charts, exports and the audit log.
+
+Officers see only their own wards; admins may see the borough. Every digest and export
+delivered is written to the audit log (who, what, when), never with a resident's id.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+from babel import dates
+
+from bot.areas import AreaDirectory
+from bot.conversation import Document, Outgoing
+from bot.digests import (
+    WardDigest,
+    build_ward_digest,
+    cell_text,
+    priorities_chart,
+    render_ward_digest,
+    snapshot_from,
+)
+from bot.disclosure import (
+    DisclosurePolicy,
+    Period,
+    PeriodCheck,
+    block_containing,
+    check_period,
+    latest_closed_block,
+    protect_table,
+)
+from bot.flows import Button, CallbackData
+from bot.i18n import _, current_locale, pgettext
+from bot.surveys import Survey
+from storage.repositories import UnitOfWork
+
+__all__ = ["DigestService", "Scope"]
+
+Scope = str  # a ward id, "mine" (an officer's wards) or "borough"
+TELEGRAM_TEXT_LIMIT = 4000
+
+
+class DigestService:
+    def __init__(
+        self,
+        areas: AreaDirectory,
+        survey: Survey,
+        policy: DisclosurePolicy,
+        timezone: tzinfo,
+        scrub: Callable[[str], str],
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.areas = areas
+        self.survey = survey
+        self.policy = policy
+        self.timezone = timezone
+        self.scrub = scrub
+        self._now = now
+
+    # -- periods -------------------------------------------------------------------------
+    def recent_periods(self, count: int = 4) -> list[Period]:
+        latest = latest_closed_block(self._now(), self.timezone, self.policy)
+        periods = [latest]
+        while len(periods) < count:
+            periods.append(
+                block_containing(periods[-1].start - timedelta(days=1), self.policy.block)
+            )
+        return periods
+
+    def period_text(self, period: Period) -> str:
+        return str(
+            dates.format_interval(period.start, period.last_day, "yMMMd", locale=current_locale())
+        )
+
+    def previous_of(self, period: Period) -> Period:
+        return block_containing(period.start - timedelta(days=1), self.policy.block)
+
+    # -- figures -------------------------------------------------------------------------
+    async def _snapshot(
+        self, uow: UnitOfWork, ward_id: str, period: Period
+    ) -> dict[str, object] | None:
+        published = [
+            Period(date.fromisoformat(a), date.fromisoformat(b))
+            for a, b in await uow.digests.published_periods(ward_id)
+        ]
+        verdict = check_period(
+            period, now=self._now(), tz=self.timezone, policy=self.policy, published=published
+        )
+        start, end = period.start.isoformat(), period.end.isoformat()
+        if verdict is PeriodCheck.REUSE:
+            return await uow.digests.snapshot(ward_id, start, end)
+        if verdict is not PeriodCheck.PUBLISH:
+            return None
+        utc_start, utc_end = (
+            m.isoformat(timespec="seconds") for m in period.utc_bounds(self.timezone)
+        )
+        raw = await uow.digests.counts((ward_id,), utc_start, utc_end, self.survey.id)
+        shape_text = next((q.id for q in self.survey.questions if q.kind == "text"), None)
+        shape_multi = next(q.id for q in self.survey.questions if q.kind == "multi")
+        comments = (
+            await uow.digests.comments(
+                (ward_id,), utc_start, utc_end, self.survey.id, shape_text, shape_multi
+            )
+            if shape_text
+            else []
+        )
+        rsvps = await uow.digests.rsvps((ward_id,), utc_start, utc_end)
+        snapshot = snapshot_from(raw, comments, rsvps, self.survey, self.policy, self.scrub)
+        await uow.digests.store_snapshot(ward_id, start, end, snapshot)
+        return snapshot
+
+    async def ward_digest(
+        self, uow: UnitOfWork, ward_id: str, period: Period
+    ) -> WardDigest | None:
+        ward = self.areas.ward(ward_id)
+        if ward is None:
+            return None
+        snapshot = await self._snapshot(uow, ward_id, period)
+        if snapshot is None:
+            return None
+        previous = self.previous_of(period)
+        previous_snapshot = await self._snapshot(uow, ward_id, previous)
+        utc_start, utc_end = (
+            m.isoformat(timespec="seconds") for m in period.utc_bounds(self.timezone)
+        )
+        actions = await uow.officers.actions((ward_id,), utc_start, utc_end)
+        return build_ward_digest(
+            ward_id,
+            ward.name,
+            period,
+            previous,
+            snapshot,
+            previous_snapshot,
+            self.survey,
+            self.policy,
+            actions,
+        )
+
+    # -- delivery ------------------------------------------------------------------------
+    async def deliver(
+        self,
+        uow: UnitOfWork,
+        actor_id: int,
+        ward_ids: Sequence[str],
+        period: Period,
+        *,
+        scope: Scope,
+    ) -> tuple[Outgoing, ...]:
+        """The digest messages (and a chart) for these wards, logged in the audit log."""
+        digests = [d for w in ward_ids if (d := await self.ward_digest(uow, w, period))]
+        if not digests:
+            return (Outgoing(_("There is no digest for that period yet.")),)
+        period_text = self.period_text(period)
+        messages: list[Outgoing] = []
+        if len(digests) > 1:
+            totals = protect_table(
+                {d.ward_id: d.raw_total for d in digests},
+                sum(d.raw_total for d in digests),
+                self.policy,
+            )
+            lines = [_("📊 Your wards, {period}").format(period=period_text)]
+            lines += [
+                _("{ward}: {count}").format(
+                    ward=d.ward_name, count=cell_text(totals.cells.get(d.ward_id), self.policy)
+                )
+                for d in digests
+            ]
+            lines.append(
+                _("All together: {count}").format(count=cell_text(totals.total, self.policy))
+            )
+            messages.append(Outgoing("\n".join(lines)))
+        for digest in digests:
+            text = render_ward_digest(digest, self.survey, self.policy, period_text)
+            for chunk in _chunks(text):
+                messages.append(Outgoing(chunk))
+            chart = priorities_chart(
+                digest,
+                self.survey,
+                _("Priorities in {ward}, {period}").format(
+                    ward=digest.ward_name, period=period_text
+                ),
+            )
+            if chart is not None:
+                messages.append(
+                    Outgoing(
+                        _("Priorities, this period and the one before."),
+                        document=Document(f"priorities-{digest.ward_id}.png", chart),
+                        photo=True,
+                    )
+                )
+        await uow.officers.audit(
+            actor_id,
+            "digest",
+            {
+                "scope": scope,
+                "wards": ",".join(d.ward_id for d in digests),
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            },
+        )
+        return tuple(messages)
+
+    async def export_csv(self, uow: UnitOfWork, actor_id: int, period: Period) -> Document:
+        """The suppressed aggregates of every ward for a period: never raw answers or text."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["ward_id", "ward", "period_start", "period_end", "measure", "category", "value"]
+        )
+        for ward in self.areas.wards:
+            digest = await self.ward_digest(uow, ward.id, period)
+            if digest is None:
+                continue
+            base = [ward.id, ward.name, period.start.isoformat(), period.end.isoformat()]
+
+            def value(cell: object) -> str:
+                return cell_text(cell, self.policy)  # type: ignore[arg-type]
+
+            writer.writerow([*base, "responses", "", value(digest.responses)])
+            for cid, cell in digest.priorities.cells.items():
+                writer.writerow([*base, "priority", cid, value(cell)])
+            if digest.safety is not None:
+                for v, cell in digest.safety.cells.items():
+                    writer.writerow([*base, "safety_after_dark", v, value(cell)])
+            for qid, table in digest.trust.items():
+                for group, cell in table.cells.items():
+                    writer.writerow([*base, qid, group, value(cell)])
+            for code, cell in digest.languages.cells.items():
+                writer.writerow([*base, "language", code, value(cell)])
+            for status, cell in digest.rsvps.items():
+                writer.writerow([*base, "rsvp", status, value(cell)])
+        await uow.officers.audit(
+            actor_id,
+            "export",
+            {"scope": "borough", "start": period.start.isoformat(), "end": period.end.isoformat()},
+        )
+        return Document(
+            f"neighbourhood-voice-{period.start.isoformat()}.csv", buffer.getvalue().encode()
+        )
+
+    # -- choosing ------------------------------------------------------------------------
+    def scope_buttons(
+        self, ward_ids: Sequence[str], *, borough: bool
+    ) -> tuple[tuple[Button, ...], ...]:
+        rows = [
+            (Button(w.name, CallbackData("d", w.id, "scope")),)
+            for w in self.areas.wards
+            if w.id in ward_ids
+        ]
+        if len(ward_ids) > 1:
+            rows.append(
+                (Button(pgettext("button", "All my wards"), CallbackData("d", "mine", "scope")),)
+            )
+        if borough:
+            rows.append(
+                (
+                    Button(
+                        pgettext("button", "Whole borough"), CallbackData("d", "borough", "scope")
+                    ),
+                )
+            )
+        return tuple(rows)
+
+    def period_buttons(self, scope: Scope) -> tuple[tuple[Button, ...], ...]:
+        return tuple(
+            (
+                Button(
+                    self.period_text(p),
+                    CallbackData("d", scope, "show", p.start.strftime("%Y%m%d")),
+                ),
+            )
+            for p in self.recent_periods()
+        )
+
+    def period_from_button(self, arg: str) -> Period | None:
+        """Only periods the buttons offer; anything else (forged, stale) is refused."""
+        return next((p for p in self.recent_periods() if p.start.strftime("%Y%m%d") == arg), None)
+
+
+def _chunks(text: str) -> list[str]:
+    """Split long digests at line ends to stay within Telegram's 4096 characters."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if len(current) + len(line) + 1 > TELEGRAM_TEXT_LIMIT and current:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks

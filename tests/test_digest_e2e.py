@@ -1,0 +1,237 @@
+"""Officers and digests end to end: invites, wards, a suppressed and scrubbed digest with a chart,
+exports, the audit log, and a canary test that no personal detail gets out."""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApplication
+from bot.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
+from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.logs import configure_logging
+from bot.settings import Settings
+from storage.models import AnswerRecord
+from storage.repositories import Store
+from tests.helpers import answer_until_comment, begin_survey, onboard
+
+ADMIN, OFFICER, OTHER_OFFICER = 900, 901, 902
+CANARIES = {
+    "phone": "07700 900123",
+    "email": "jo.bloggs@example.com",
+    "postcode": "E8 1DY",
+    "address": "12 Mare Street",
+    "name": "Gemma Collins",
+    "handle": "@gemmac",
+    "url": "www.gemma-collins.co.uk",
+    "vehicle": "AB12 CDE",
+}
+PLANTED = [
+    f"My neighbour {CANARIES['name']} at {CANARIES['address']} deals drugs all day",
+    f"Call me on {CANARIES['phone']} or email {CANARIES['email']} about the bins",
+    f"The car {CANARIES['vehicle']} parks on the pavement near {CANARIES['postcode']}",
+    f"See {CANARIES['url']} and ask {CANARIES['handle']} about the estate lights",
+]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
+    return Settings(
+        bot_token=emulator.token,
+        database_path=tmp_path / "nv.sqlite3",
+        api_base_url=emulator.base_url,
+        admin_ids=frozenset({ADMIN}),
+        quiet_hours=(datetime.min.time(), datetime.min.time()),
+    )
+
+
+def last_week_noon(settings: Settings) -> str:
+    policy = DisclosurePolicy(block=BlockLength.WEEK)
+    block = latest_closed_block(datetime.now(UTC), settings.timezone, policy)
+    moment = datetime.combine(block.start + timedelta(days=2), datetime.min.time()).replace(
+        hour=12, tzinfo=settings.timezone
+    )
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+async def seed_ward(store: Store, ward: str, count: int, first_chat: int) -> None:
+    """Residents who answered, as the survey would store them (priorities mostly burglary)."""
+    rng = random.Random(first_chat)
+    async with store.unit() as uow:
+        for n in range(count):
+            resident = await uow.residents.create(first_chat + n, "en")
+            resident = replace(resident, ward_id=ward, onboarded_at="2026-01-01")
+            await uow.residents.save(resident)
+            answers = [
+                AnswerRecord("priorities", choice_id="burglary"),
+                AnswerRecord("priorities", choice_id=rng.choice(["asb", "drugs"])),
+                AnswerRecord("safety_after_dark", value=rng.randint(1, 5)),
+                *(
+                    AnswerRecord(q, choice_id=rng.choice(["agree", "disagree"]))
+                    for q in ("trust_police", "trust_fair", "trust_listen")
+                ),
+            ]
+            await uow.responses.add(
+                resident.respondent_id,
+                survey_id="local-priorities",
+                survey_version=1,
+                ward_id=ward,
+                locale="en",
+                answers=answers,
+            )
+
+
+async def backdate(settings: Settings) -> None:
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.execute("UPDATE responses SET submitted_at = ?", (last_week_noon(settings),))
+
+
+async def become_officer(admin: EmulatedUser, officer: EmulatedUser, ward: str) -> None:
+    await admin.command("/invite")
+    invite = await admin.next_reply()
+    code = (invite.text or "").split("Invite code: ")[1].split()[0]
+    await officer.command("/officer", code)
+    welcome, _wards = await officer.expect(2)
+    assert "registered as an officer" in (welcome.text or "")
+    await officer.tap_button(ward)
+    await officer.next_reply()
+    await officer.tap_button("Done")
+    saved = await officer.next_reply()
+    assert ward in (saved.text or "")
+
+
+async def request_digest(officer: EmulatedUser, scope_label: str) -> list[str]:
+    await officer.command("/digest")
+    await officer.next_reply()
+    await officer.tap_button(scope_label)
+    periods = await officer.next_reply()
+    await officer.tap(periods.buttons[0][0][1] or "")
+    texts = []
+    while True:
+        message = await officer.next_reply(timeout=10)
+        texts.append(message.text or message.raw.get("caption") or "")
+        if message.photo is not None or "no digest" in texts[-1]:
+            return texts
+
+
+async def test_an_invited_officer_gets_a_suppressed_scrubbed_digest_with_a_chart(
+    bot: BotApplication,
+    emulator: BotApiEmulator,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    configure_logging("DEBUG")  # the most a deployment can log
+    caplog.set_level(logging.DEBUG)
+    store: Store = bot.bot_data["store"]
+    residents = []
+    for n, comment in enumerate(PLANTED):
+        resident = emulator.user(
+            880_000 + n, first_name="Zebedee", last_name="Canary", username=f"zeb_canary{n}"
+        )
+        await onboard(resident, ward_label="Dalston")
+        await begin_survey(resident)
+        await answer_until_comment(resident)
+        await resident.send(comment)
+        await resident.next_reply()
+        await resident.tap_button("Confirm and send")
+        await resident.next_reply()
+        residents.append(resident)
+    await seed_ward(store, "dalston", 20, first_chat=700_000)
+    await seed_ward(store, "hackney-wick", 4, first_chat=710_000)
+    await backdate(settings)
+
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OFFICER, first_name="Olive", username="officer_olive")
+    await become_officer(admin, officer, "Dalston")
+    texts = await request_digest(officer, "Dalston")
+    digest = "\n".join(texts)
+    assert "Responses: 25" in digest  # 24 answers, rounded to 5
+    assert "Burglary: 25" in digest
+    assert "What residents wrote" in digest
+    assert "[phone]" in digest or "[email]" in digest
+    chart = officer.messages[-1].photo
+    assert chart is not None and chart.startswith(b"\x89PNG")
+
+    # The export for admins holds the same suppressed figures and no text.
+    await admin.command("/export")
+    export = await admin.next_reply()
+    assert export.document is not None
+    csv_text = export.document.decode()
+    assert "dalston,Dalston" in csv_text and "hackney-wick" in csv_text
+    assert "fewer than 10" in csv_text
+
+    # Canary: nothing personal anywhere an officer, admin or log can see.
+    with sqlite3.connect(settings.database_path) as conn:
+        respondent_ids = [r for (r,) in conn.execute("SELECT id FROM respondents")]
+        audit = "\n".join(str(row) for row in conn.execute("SELECT * FROM audit_log"))
+    seen = "\n".join(
+        [digest, csv_text, audit, *(r.getMessage() for r in caplog.records)]
+        + [str(r.exc_info) for r in caplog.records if r.exc_info]
+    )
+    secrets = [*CANARIES.values(), "Zebedee", "Canary", "zeb_canary", *respondent_ids]
+    secrets += [str(user.id) for user in residents]
+    for secret in secrets:
+        assert secret not in seen, secret
+    assert "digest" in audit and str(OFFICER) in audit
+
+
+async def test_officers_cannot_reach_other_wards_even_with_forged_buttons(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OTHER_OFFICER, first_name="O")
+    await become_officer(admin, officer, "Hackney Wick")
+    await officer.command("/digest")
+    menu = await officer.next_reply()
+    labels = [label for row in menu.buttons for label, _ in row]
+    assert labels == ["Hackney Wick"]
+    await emulator.wait_idle()
+    officer.callback_answers.clear()
+    for forged in ("d:dalston:scope:", "d:borough:show:20260105", "d:dalston:show:20260105"):
+        await officer.tap(forged)
+        await emulator.wait_until(lambda: bool(officer.callback_answers))
+        answer = officer.callback_answers.pop()
+        assert "not yours" in (answer.get("text") or ""), forged
+    resident = emulator.user(720_001, first_name="R")
+    await onboard(resident)
+    await resident.command("/digest")
+    assert "only officers and admins" in ((await resident.next_reply()).text or "")
+
+
+async def test_invite_codes_are_single_use_and_expire(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await admin.command("/invite")
+    code = ((await admin.next_reply()).text or "").split("Invite code: ")[1].split()[0]
+    first = emulator.user(730_001, first_name="A")
+    await first.command("/officer", code)
+    assert "registered" in ((await first.expect(2))[0].text or "")
+    second = emulator.user(730_002, first_name="B")
+    await second.command("/officer", code)
+    assert "not valid" in ((await second.next_reply()).text or "")
+
+    await admin.command("/invite")
+    stale = ((await admin.next_reply()).text or "").split("Invite code: ")[1].split()[0]
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.execute("UPDATE invites SET expires_at = '2000-01-01T00:00:00+00:00'")
+    late = emulator.user(730_003, first_name="C")
+    await late.command("/officer", stale)
+    assert "not valid" in ((await late.next_reply()).text or "")
+
+    await admin.command("/officers")
+    listing = await admin.next_reply()
+    assert "730001" in (listing.text or "")
+    await admin.tap_button("Revoke")
+    assert "no longer has access" in ((await admin.next_reply()).text or "")
+    await first.command("/digest")
+    assert "only officers and admins" in ((await first.next_reply()).text or "")
+    await admin.command("/audit")
+    audit = (await admin.next_reply()).text or ""
+    assert "revoke_officer" in audit and "invite" in audit

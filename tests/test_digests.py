@@ -1,0 +1,95 @@
+"""Digest figures for a synthetic ward: exactly what the disclosure rules allow, nothing more."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from bot.digests import (
+    build_ward_digest,
+    cell_text,
+    priorities_chart,
+    render_ward_digest,
+    snapshot_from,
+)
+from bot.disclosure import DisclosurePolicy, Period
+from bot.i18n import use_locale
+from bot.settings import PROJECT_ROOT
+from bot.surveys import load_surveys
+from storage.digests import Comment, RawCounts
+
+SURVEY = load_surveys(PROJECT_ROOT / "surveys")["local-priorities"]
+POLICY = DisclosurePolicy(k=10, rounding=5)
+WEEK = Period(date(2026, 11, 16), date(2026, 11, 23))
+BEFORE = Period(date(2026, 11, 9), date(2026, 11, 16))
+
+
+def raw(
+    responses: int, priorities: dict[str, int], safety: dict[int, int] | None = None
+) -> RawCounts:
+    counts = RawCounts(responses=responses)
+    counts.choices["priorities"] = Counter(priorities)
+    counts.values["safety_after_dark"] = Counter(safety or {3: responses})
+    for question in ("trust_police", "trust_fair", "trust_listen"):
+        counts.choices[question] = Counter(
+            {"agree": responses // 2, "disagree": responses - responses // 2}
+        )
+    counts.languages = Counter({"en": responses - 3, "tr": 3})
+    return counts
+
+
+def snapshot(counts: RawCounts, comments: list[Comment] | None = None) -> dict[str, object]:
+    return snapshot_from(counts, comments or [], {"going": 12}, SURVEY, POLICY, lambda t: t)
+
+
+def test_a_controlled_ward_gives_exactly_the_expected_figures() -> None:
+    current = snapshot(raw(40, {"burglary": 23, "road_safety": 12, "drugs": 4, "asb": 31}))
+    previous = snapshot(raw(30, {"burglary": 13, "road_safety": 3, "drugs": 20, "asb": 20}))
+    digest = build_ward_digest(
+        "dalston", "Dalston", WEEK, BEFORE, current, previous, SURVEY, POLICY
+    )
+    cells = {cid: cell_text(cell, POLICY) for cid, cell in digest.priorities.cells.items()}
+    assert list(cells)[:4] == ["asb", "burglary", "road_safety", "drugs"]  # ranked
+    assert cells["asb"] == "30" and cells["burglary"] == "25" and cells["road_safety"] == "10"
+    assert cells["drugs"] == "fewer than 10"
+    assert digest.priority_changes["asb"] == 10  # 30 against 20
+    assert digest.priority_changes["burglary"] == 10  # 25 against 15
+    assert digest.priority_changes["road_safety"] is None  # previous was suppressed
+    assert digest.priority_changes["drugs"] is None  # current is suppressed
+    assert cell_text(digest.responses, POLICY) == "40"
+    assert cell_text(digest.rsvps["going"], POLICY) == "10"
+    with use_locale("en"):
+        text = render_ward_digest(digest, SURVEY, POLICY, "16–22 Nov 2026")
+    assert "Anti-social behaviour: 30 (+10)" in text
+    assert "Drug dealing: fewer than 10" in text
+    assert "Responses: 40" in text
+    assert "Agree: 50%" in text  # 20 of 40 agreeing
+    with use_locale("en"):
+        chart = priorities_chart(digest, SURVEY, "Dalston")
+    assert chart is not None and chart.startswith(b"\x89PNG")
+
+
+def test_a_ward_below_k_shows_no_breakdown_and_no_comments() -> None:
+    comment = [Comment("The lights are broken", "en", ("asb",))]
+    small = snapshot(raw(9, {"asb": 9}), comment)
+    digest = build_ward_digest("dalston", "Dalston", WEEK, BEFORE, small, None, SURVEY, POLICY)
+    assert digest.withheld and digest.comments == [] and digest.priorities.cells == {}
+    assert small["comments"] == []  # never even stored
+    with use_locale("en"):
+        text = render_ward_digest(digest, SURVEY, POLICY, "week")
+    assert "Responses: fewer than 10" in text and "no breakdown" in text
+    assert "broken" not in text
+
+    enough = snapshot(raw(10, {"asb": 10}), comment)
+    digest = build_ward_digest("dalston", "Dalston", WEEK, BEFORE, enough, None, SURVEY, POLICY)
+    assert not digest.withheld and digest.comments[0]["text"] == "The lights are broken"
+
+
+def test_excerpts_represent_the_top_priorities_not_just_the_newest() -> None:
+    comments = [Comment(f"about drugs {n}", "en", ("drugs",)) for n in range(6)]
+    comments.append(Comment("about burglary", "tr", ("burglary",)))
+    comments.append(Comment("about asb", "en", ("asb",)))
+    current = snapshot(raw(40, {"asb": 30, "burglary": 25, "drugs": 5}), comments)
+    texts = [c["text"] for c in current["comments"]]  # type: ignore[index]
+    assert texts[:3] == ["about asb", "about burglary", "about drugs 0"]
+    assert len(texts) == 5
