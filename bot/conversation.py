@@ -873,7 +873,9 @@ class ConversationService:
                     toast_alert=True,
                 )
             if data.action == "no":
-                return Reply(locale, (Outgoing(_("Nothing was erased.")),))
+                # Edit the question away, so its "Yes" cannot be tapped later by mistake.
+                where = await self._where_you_were(uow, resident, telegram_locale)
+                return Reply(locale, (Outgoing(_("Nothing was erased."), edit=True), *where))
             await uow.residents.erase(resident.respondent_id)
             text = _(
                 "Done. Everything I held about you has been erased. If you send /start again, "

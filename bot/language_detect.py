@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,34 @@ _MIN_PROBABILITY = 0.80
 # so an offer needs a confident answer on a text of some length.
 _OFFER_PROBABILITY = 0.95
 _OFFER_MIN_LETTERS = 15
+
+
+# The scripts our languages are written in; text mostly in another script (Hebrew, Cyrillic,
+# Chinese…) is in none of them, whatever langdetect's nearest profile says.
+_SCRIPTS = {
+    "en": "LATIN",
+    "tr": "LATIN",
+    "pl": "LATIN",
+    "es": "LATIN",
+    "pt": "LATIN",
+    "fr": "LATIN",
+    "so": "LATIN",
+    "ro": "LATIN",
+    "ar": "ARABIC",
+    "ur": "ARABIC",
+    "bn": "BENGALI",
+}
+
+
+def _script(ch: str) -> str:
+    return unicodedata.name(ch, "UNKNOWN").split(" ")[0]
+
+
+def main_script(text: str) -> str | None:
+    letters = [_script(ch) for ch in text if ch.isalpha()]
+    if not letters:
+        return None
+    return max(set(letters), key=letters.count)
 
 
 def word_count(text: str) -> int:
@@ -59,7 +88,10 @@ class LanguageDetector:
 
     def detect(self, text: str) -> Detection | None:
         """The most likely supported language, or None when the text carries too little."""
-        if self._factory is None or not any(ch.isalpha() for ch in text):
+        if self._factory is None:
+            return None
+        script = main_script(text)
+        if script is None or script not in {_SCRIPTS.get(code) for code in self.languages}:
             return None
         with self._lock:
             try:

@@ -12,6 +12,7 @@ An answer is a choice id (single, agree), a list of choice ids (multi), an int (
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from babel.lists import format_list
@@ -49,9 +50,17 @@ def agree_label(choice_id: str) -> str:
     return labels[choice_id]
 
 
+# Emoji built from ordinary characters: keycaps ("1️⃣") and anything shown as emoji by VS16
+# ("ℹ️" is a letter to Unicode).
+_EMOJI_FROM_TEXT = re.compile("[0-9#*]\ufe0f?\u20e3|.\ufe0f")
+
+
 def has_words(text: str) -> bool:
-    """A comment needs at least one letter or digit in any script; emoji alone say nothing."""
-    return any(ch.isalnum() for ch in text)
+    """A comment needs at least one letter or digit in any script; emoji alone say nothing.
+
+    Emoji made of letters or digits plus a presentation selector are removed first.
+    """
+    return any(ch.isalnum() for ch in _EMOJI_FROM_TEXT.sub("", text))
 
 
 def answer_records(survey: Survey, answers: dict[str, Any]) -> tuple[AnswerRecord, ...]:

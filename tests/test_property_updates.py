@@ -125,9 +125,9 @@ callback_data = st.one_of(
     st.text(_chars, min_size=1, max_size=80),
 )
 
-# A button by position; -1 and -2 count from the end, where Done, Skip, Confirm and the like
-# sit, so residents also get past multiple-choice questions and reach Confirm.
-real_tap = st.tuples(st.just("button"), st.one_of(st.integers(0, 63), st.sampled_from((-1, -2))))
+# A button on the newest keyboard: a random one (index >= 0) or one that moves the resident on
+# (index < 0, see progress_buttons), so that residents also get through sign-up and the survey.
+real_tap = st.tuples(st.just("button"), st.integers(-64, 63))
 steps = st.one_of(
     # Taps on what the bot shows are weighted up, so residents get deep into the flows.
     real_tap,
@@ -191,8 +191,10 @@ class Player:
             if kind in ("button", "old_button"):
                 await self.settle(user)
                 shown = visible_buttons(user, newest_only=kind == "button")
+                if kind == "button" and arg < 0:
+                    shown, arg = progress_buttons(shown), -arg - 1
                 if shown:
-                    message_id, data = shown[max(arg, -len(shown)) % len(shown)]
+                    message_id, data = shown[arg % len(shown)]
                     await self.tap(user, data, message_id)
             elif kind == "tap":
                 now = int(time.time())
@@ -222,6 +224,24 @@ def visible_buttons(user: EmulatedUser, *, newest_only: bool) -> list[tuple[int,
         if newest_only:
             break
     return found
+
+
+FORWARD = frozenset({"done", "confirm", "skip", "survey", "yes"})
+BACKWARD = frozenset({"back", "no", "edit", "summary", "keep"})
+
+
+def progress_buttons(shown: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The buttons a resident who wants to get on would tap: Done, Confirm and the like first;
+    never Back, "No, thanks", "Under 13" or "Yes, erase everything"."""
+    onward = []
+    for message_id, data in shown:
+        parts = data.split(":")
+        if len(parts) != 4 or parts[2] in BACKWARD or parts[3] == "under_13":
+            continue
+        if parts[:2] != ["x", "forget"]:
+            onward.append((message_id, data))
+    first = [(m, d) for m, d in onward if d.split(":")[2] in FORWARD]
+    return first or onward or shown
 
 
 @dataclass
