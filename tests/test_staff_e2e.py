@@ -1,0 +1,184 @@
+"""Admin broadcasts, event changes, officers' "you said, we did" and the weekly digest job,
+through the real Application and the emulator."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApplication
+from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.settings import Settings
+from tests.helpers import onboard
+from tests.test_digest_e2e import backdate, become_officer, seed_ward
+from tests.test_events_e2e import create_event, local, say
+
+ADMIN, OFFICER = 900, 901
+
+
+@pytest.fixture
+def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
+    return Settings(
+        bot_token=emulator.token,
+        database_path=tmp_path / "nv.sqlite3",
+        api_base_url=emulator.base_url,
+        admin_ids=frozenset({ADMIN}),
+        quiet_hours=(datetime.min.time(), datetime.min.time()),
+    )
+
+
+async def finished_report(emulator: BotApiEmulator, admin: EmulatedUser) -> str:
+    await emulator.wait_until(lambda: "finished" in (admin.messages[-1].text or ""), timeout=10)
+    return admin.messages[-1].text or ""
+
+
+async def test_an_admin_broadcast_reaches_each_resident_in_their_language_with_a_report(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    english = emulator.user(8001, first_name="E")
+    await onboard(english, ward_label="Dalston", topics=("Safety notices",))
+    blocked = emulator.user(8002, first_name="B")
+    await onboard(blocked, ward_label="Dalston", topics=("Safety notices",))
+    elsewhere = emulator.user(8003, first_name="X")
+    await onboard(elsewhere, ward_label="Clissold", topics=("Safety notices",))
+    emulator.block(blocked.id)
+
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await admin.command("/broadcast")
+    await admin.next_reply()
+    await admin.tap_button("A notice")
+    await admin.next_reply()
+    await admin.tap_button("Safety notices")
+    await admin.next_reply()
+    await admin.tap_button("Not urgent")
+    await admin.next_reply()
+    await say(admin, "Mare Street is closed tonight for roadworks.")
+    await admin.tap_button("Türkçe")
+    await admin.next_reply()
+    await say(admin, "Mare Street bu gece yol çalışması nedeniyle kapalı.")
+    await admin.tap_button("Continue")
+    await admin.next_reply()
+    await admin.tap_button("Dalston")
+    await admin.next_reply()
+    await admin.tap_button("Done")
+    preview = await admin.next_reply()
+    assert "This will go to 2 residents" in (preview.text or "")
+    await admin.tap_button("Send")
+    queued, _progress = await admin.expect(2)
+    assert "queued for 2 residents" in (queued.text or "")
+
+    notice = await english.next_reply(timeout=10)
+    assert "Mare Street is closed tonight" in (notice.text or "")
+    assert "/notices" in (notice.text or "")
+    report = await finished_report(emulator, admin)
+    assert "Sent: 1" in report and "Blocked: 1" in report
+    await emulator.wait_idle()
+    assert not elsewhere.unread
+
+    await admin.command("/broadcasts")
+    await emulator.wait_until(
+        lambda: any("sent 1, blocked 1" in (m.text or "") for m in admin.messages), timeout=5
+    )
+
+
+async def test_changing_an_event_tells_those_coming_and_keeps_their_answer(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin, ward=None)
+    coming = emulator.user(8101, first_name="C")
+    await onboard(coming)
+    await coming.command("/events")
+    await coming.next_reply()
+    await coming.tap_button("Maybe")
+    await coming.next_reply()
+
+    await admin.command("/manageevents")
+    await admin.next_reply()
+    await admin.tap_button("Change")
+    await admin.next_reply()
+    await admin.tap_button("Place")
+    await admin.next_reply()
+    preview = await say(admin, "Hackney Town Hall")
+    assert "Hackney Town Hall" in preview
+    await admin.tap_button("Save and notify")
+    await admin.expect(2)
+    change = await coming.next_reply(timeout=10)
+    assert "has changed" in (change.text or "") and "Hackney Town Hall" in (change.text or "")
+    assert [label for label, _ in change.buttons[0]] == ["Going", "Maybe", "Not going"]
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT place_name FROM events").fetchone() == ("Hackney Town Hall",)
+        assert conn.execute("SELECT status FROM rsvps").fetchone() == ("maybe",)
+
+
+async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    wants = emulator.user(8201, first_name="W")
+    await onboard(wants, ward_label="Dalston", topics=('"You said, we did" updates',))
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OFFICER, first_name="O")
+    await become_officer(admin, officer, "Dalston")
+    await officer.command("/action")
+    await officer.next_reply()
+    await officer.tap_button("Dalston")
+    await officer.next_reply()
+    await officer.tap_button("Burglary")
+    await officer.next_reply()
+    await say(officer, "Extra patrols near the park on Friday evenings.")
+    await officer.tap_button("Continue")
+    preview = await officer.next_reply()
+    assert "Extra patrols" in (preview.text or "")
+    await officer.tap_button("Send")
+    await officer.expect(2)
+    update = await wants.next_reply(timeout=10)
+    assert "You said, we did" in (update.text or "") and "Extra patrols" in (update.text or "")
+
+    # The action counts in the week it was posted: move it, with answers, into last week.
+    store = bot.bot_data["store"]
+    await seed_ward(store, "dalston", 12, first_chat=760_000)
+    await backdate(settings)
+    with sqlite3.connect(settings.database_path) as conn:
+        (moment,) = conn.execute("SELECT submitted_at FROM responses LIMIT 1").fetchone()
+        conn.execute("UPDATE actions SET created_at = ?", (moment,))
+    staff = bot.bot_data["staff"]
+    deliveries = await staff.weekly_digests()
+    assert [chat for chat, _locale, _messages in deliveries] == [OFFICER]
+    text = "\n".join(m.text for m in deliveries[0][2])
+    assert "You said, we did:" in text and "Extra patrols near the park" in text
+
+
+async def test_the_weekly_digest_job_and_the_command_menu_are_set_at_start(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    assert bot.job_queue is not None
+    names = {job.name for job in bot.job_queue.jobs()}
+    assert {"weekly-digests", "retention"} <= names
+    commands = {c["command"] for c in emulator.commands}
+    assert {"survey", "events", "notices", "language", "privacy", "mydata", "forget"} <= commands
+    assert emulator.count("setMyCommands") == 11  # one menu per language
+
+
+async def test_start_times_are_validated_and_shown_back_in_local_time(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await admin.command("/newevent")
+    await admin.next_reply()
+    await say(admin, "Title")
+    await say(admin, "Description")
+    await admin.tap_button("Continue")
+    await admin.next_reply()
+    assert "could not read" in await say(admin, "next tuesday evening")
+    await admin.next_reply()
+    assert "already passed" in await say(admin, local(timedelta(days=-1)))
+    await admin.next_reply()
+    await say(admin, local(timedelta(days=2)))
+    refusal = await say(admin, local(timedelta(days=1)))
+    assert "must be after the start" in refusal
+    await admin.next_reply()  # the question again
+    await admin.command("/cancel")
+    assert "Nothing was saved" in ((await admin.next_reply()).text or "")
