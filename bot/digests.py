@@ -104,7 +104,9 @@ def _pick_excerpts(
         text = scrub(comment.text)
         if len(text) > EXCERPT_LENGTH:
             text = text[: EXCERPT_LENGTH - 1].rstrip() + "…"
-        excerpts.append({"text": text, "language": comment.language})
+        excerpts.append(
+            {"text": text, "language": comment.language, "response": comment.response_id}
+        )
     return excerpts
 
 

@@ -24,6 +24,7 @@ class Comment:
     text: str
     language: str
     priorities: tuple[str, ...]
+    response_id: str = ""  # kept with a published excerpt so /forget can remove it
 
 
 @dataclass(slots=True)
@@ -91,7 +92,7 @@ class SqliteDigests:
     ) -> list[Comment]:
         where, params = self._scope(wards)
         sql = (
-            "SELECT a.text, COALESCE(a.text_language, 'unknown'), "
+            "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
             "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
             "AND p.question_id = ?) FROM responses r JOIN answers a ON a.response_id = r.id "
             "WHERE " + where + " AND r.survey_id = ? AND r.submitted_at >= ? "
@@ -102,8 +103,8 @@ class SqliteDigests:
             sql, [priority_question, *params, survey_id, start, end, text_question, limit]
         ) as cur:
             return [
-                Comment(str(t), str(lang), tuple(str(p).split(",")) if p else ())
-                for t, lang, p in await cur.fetchall()
+                Comment(str(t), str(lang), tuple(str(p).split(",")) if p else (), str(rid))
+                for t, lang, rid, p in await cur.fetchall()
             ]
 
     async def rsvps(self, wards: Sequence[str] | None, start: str, end: str) -> dict[str, int]:
@@ -122,6 +123,26 @@ class SqliteDigests:
             params,
         ) as cur:
             return {str(status): int(n) for status, n in await cur.fetchall()}
+
+    async def forget_excerpts(self, response_ids: Sequence[str]) -> None:
+        """Remove an erased resident's excerpts from published digests; the counts stay."""
+        if not response_ids:
+            return
+        gone = set(response_ids)
+        async with self._conn.execute(
+            "SELECT ward_id, period_start, period_end, snapshot FROM published_digests"
+        ) as cur:
+            rows = await cur.fetchall()
+        for ward, start, end, raw in rows:
+            snapshot = json.loads(raw)
+            kept = [c for c in snapshot.get("comments", []) if c.get("response") not in gone]
+            if len(kept) != len(snapshot.get("comments", [])):
+                snapshot["comments"] = kept
+                await self._conn.execute(
+                    "UPDATE published_digests SET snapshot = ? WHERE ward_id = ? AND "
+                    "period_start = ? AND period_end = ?",
+                    (json.dumps(snapshot, ensure_ascii=False), ward, start, end),
+                )
 
     async def published_periods(self, ward_id: str) -> list[tuple[str, str]]:
         async with self._conn.execute(

@@ -157,6 +157,12 @@ class SqliteResidents:
         return cursor.rowcount == 1
 
     async def erase(self, respondent_id: str) -> None:
+        # Published digests keep their counts, but not this resident's words.
+        async with self._conn.execute(
+            "SELECT id FROM responses WHERE respondent_id = ?", (respondent_id,)
+        ) as cursor:
+            response_ids = [str(row[0]) for row in await cursor.fetchall()]
+        await SqliteDigests(self._conn).forget_excerpts(response_ids)
         # ON DELETE CASCADE removes the chat link, the conversation, responses and answers.
         await self._conn.execute("DELETE FROM respondents WHERE id = ?", (respondent_id,))
 

@@ -235,3 +235,40 @@ async def test_invite_codes_are_single_use_and_expire(
     await admin.command("/audit")
     audit = (await admin.next_reply()).text or ""
     assert "revoke_officer" in audit and "invite" in audit
+
+
+async def test_a_published_digest_forgets_an_erased_residents_words_but_keeps_its_figures(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    words = "Zanzibar quartz lantern keeps flickering by the canal"
+    resident = emulator.user(740_001, first_name="R")
+    await onboard(resident, ward_label="Dalston")
+    await begin_survey(resident)
+    await answer_until_comment(resident)
+    await resident.send(words)
+    await resident.next_reply()
+    await resident.tap_button("Confirm and send")
+    await resident.next_reply()
+    await seed_ward(bot.bot_data["store"], "dalston", 14, first_chat=741_000)
+    await backdate(settings)
+
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OFFICER, first_name="O")
+    await become_officer(admin, officer, "Dalston")
+    before = "\n".join(await request_digest(officer, "Dalston"))
+    assert words in before and "Responses: 15" in before
+
+    await resident.command("/forget")
+    await resident.next_reply()
+    await resident.tap_button("Yes, erase everything")
+    await resident.next_reply()
+    blob = b"".join(
+        p.read_bytes()
+        for p in (settings.database_path, settings.database_path.with_name("nv.sqlite3-wal"))
+        if p.exists()
+    )
+    assert words.encode() not in blob
+
+    after = "\n".join(await request_digest(officer, "Dalston"))
+    assert "Responses: 15" in after  # the published figures stay as they were
+    assert words not in after
