@@ -99,10 +99,11 @@ class Terminal:
     and drawn again after it, so the bot's messages never end up glued to the prompt.
     """
 
-    def __init__(self, stream: TextIO, *, colour: bool, cursor: bool) -> None:
+    def __init__(self, stream: TextIO, *, colour: bool, cursor: bool, prompt: bool) -> None:
         self.stream = stream
         self.colour = colour
         self.cursor = cursor
+        self.prompt = prompt
         self.prompt_label: str | None = None
         self.echoed = True  # whether the terminal echoes what the user types (stdin is a tty)
         self._prompt_shown = False
@@ -111,8 +112,8 @@ class Terminal:
     def for_stream(cls, stream: TextIO) -> Terminal:
         tty = stream.isatty()
         dumb = os.environ.get("TERM", "") == "dumb"
-        colour = tty and not dumb and "NO_COLOR" not in os.environ
-        return cls(stream, colour=colour, cursor=tty and not dumb)
+        colour = tty and not dumb and not os.environ.get("NO_COLOR")
+        return cls(stream, colour=colour, cursor=tty and not dumb, prompt=tty)
 
     @property
     def width(self) -> int:
@@ -123,27 +124,33 @@ class Terminal:
         return f"{code}{text}{_RESET}" if self.colour and text else text
 
     def _write(self, text: str) -> None:
-        if self._prompt_shown:
-            self.stream.write("\r\x1b[2K" if self.cursor else "\n")
-            self._prompt_shown = False
-        self.stream.write(text)
-        self._draw_prompt()
-        self.stream.flush()
+        try:
+            if self._prompt_shown:
+                self.stream.write("\r\x1b[2K" if self.cursor else "\n")
+                self._prompt_shown = False
+            self.stream.write(text)
+            self._draw_prompt()
+            self.stream.flush()
+        except OSError:  # the terminal went away (SIGHUP); shutting down must still work
+            pass
 
     def _draw_prompt(self) -> None:
-        if self.prompt_label is not None:
+        if self.prompt and self.prompt_label is not None:
             self.stream.write(self._c(_BOLD + _GREEN, f"{self.prompt_label} › "))
             self._prompt_shown = True
 
     def show_prompt(self, label: str) -> None:
+        if self._prompt_shown and self.prompt_label == label:
+            return
         self.prompt_label = label
         self._write("")
 
     def input_done(self, rows: int) -> None:
         """The user pressed Enter: their echoed line is replaced by the chat line we print."""
-        self._prompt_shown = False
+        shown, self._prompt_shown = self._prompt_shown, False
         if not self.echoed:
-            self.stream.write("\n")
+            if shown:
+                self.stream.write("\n")
         elif self.cursor and rows > 0:
             self.stream.write(f"\x1b[{rows}A\x1b[J")
 
@@ -422,7 +429,7 @@ class DemoChat:
                 )
                 added = ward
         after = end.isoformat(timespec="seconds")
-        moving = [r for r in records if r.submitted_at >= after and False]
+        moving = [r for r in records if r.submitted_at >= after]
         if moving:
             async with self.store.database.transaction() as conn:
                 await conn.executemany(
@@ -610,7 +617,11 @@ async def run_demo(
     stdin_fd: int = 0,
     stream: TextIO | None = None,
 ) -> int:
-    """Run the demo until /quit, end of input, Ctrl-C or SIGTERM; 0 when it ended cleanly."""
+    """Run the demo until /quit, end of input, Ctrl-C, SIGTERM or SIGHUP; 0 when it ended.
+
+    Every way out goes through the same shutdown: the application and the emulator stop, the
+    database is copied if ``--keep`` asked for it, and the temporary folder is deleted.
+    """
     from bot.app import build_application, prepare, running
 
     out = stream or sys.stdout
@@ -625,14 +636,15 @@ async def run_demo(
             loop.remove_signal_handler(signal.SIGINT)
         stop.set()
 
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        loop.add_signal_handler(signal.SIGINT, interrupted)
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
+    keep = _resolve_keep(options.keep)
+    signals = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for number in signals:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, interrupted if number == signal.SIGINT else stop.set)
 
     data_dir = Path(tempfile.mkdtemp(prefix="nv-demo-"))
     files_dir = data_dir / "files"
     database = data_dir / DATABASE_NAME
-    keep = _resolve_keep(options.keep)
     log = _log_to(data_dir / "demo.log")
     reader = _LineReader(stdin_fd, loop)
     try:
@@ -693,9 +705,9 @@ async def run_demo(
         log.close()
         logging.getLogger().removeHandler(log)
         shutil.rmtree(data_dir, ignore_errors=True)
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.remove_signal_handler(signal.SIGINT)
-            loop.remove_signal_handler(signal.SIGTERM)
+        for number in signals:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
 
 
 async def _chat_loop(

@@ -15,20 +15,20 @@ protected vocabulary of places, wards, events and everyday capitalised words. Ev
 deterministic and explainable; ``docs/scrubber.md`` gives the method and the measured recall
 and false-removal figures, and ``bench/scrub_eval.py`` reproduces them.
 
-The module is plain Python (no Telegram imports) and builds all its tables once per process:
-a ``Scrubber`` is cheap to create and safe to share between tasks, since ``scrub`` keeps no
-state.
+Plain Python, no Telegram imports. Tables are built once per process; a ``Scrubber`` keeps no
+state between calls, so one instance can be shared by every handler.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Final, NamedTuple
 
 from phonenumbers import Leniency, PhoneNumberMatcher
 
@@ -47,13 +47,13 @@ KINDS: Final = (
     "date_of_birth",
     "name",
 )
-# What an officer reads in place of the removed text. English on purpose: the digest layer
-# may translate them, and a fixed vocabulary keeps scrubbed text recognisable in any language.
+# What an officer reads in place of the removed text. English on purpose: the digest layer may
+# translate them, and a fixed vocabulary keeps scrubbed text recognisable in any language.
 TOKENS: Final = {kind: f"[{kind.replace('_', ' ')}]" for kind in KINDS}
 
-# When two findings overlap they are merged into one removal (never half a phone number); the
-# merged removal is labelled with the most specific kind. An email contains a domain and a
-# handle-like "@..."; a URL may contain a handle; a date of birth looks like a digit run.
+# Overlapping finds are merged into one removal (never half a phone number), labelled with the
+# most specific kind: an email contains a domain and an "@word"; a URL may contain a handle; a
+# date of birth is also a run of digits; a name may sit inside an address.
 _SPECIFICITY: Final = {
     "email": 9,
     "url": 8,
@@ -84,42 +84,159 @@ class Scrubbed:
     redactions: tuple[Redaction, ...]
 
 
-# --------------------------------------------------------------------------- shared patterns
+Span = tuple[int, int]
 
-# A "letter" for word tokens. Python's \w leaves out combining marks, which Bengali, Devanagari
-# and vowelled Arabic need inside a word, so those ranges are added (digits and the danda
-# punctuation of those blocks are left out).
+# --------------------------------------------------------------------------- words
+
+# A "letter" inside a word. Python's \w leaves out combining marks, which Bengali, Devanagari
+# and vowelled Arabic need inside a word, so those ranges are added (the digits and the danda
+# punctuation of those blocks are not).
 _LETTER: Final = (
     r"(?:[^\W\d_]|[\u0300-\u036f\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0971-\u097f"
     r"\u0981-\u09e5\u09f0-\u09ff\u0a00-\u0a65\u0a70-\u0ae5\u200c\u200d])"
 )
 _WORD_RE: Final = re.compile(rf"{_LETTER}+(?:['’\-]{_LETTER}+)*")
-_NOT_LETTER_BEFORE: Final = rf"(?<!{_LETTER})"
+# The same without combining marks: twice as fast, and enough for text that has none.
+_PLAIN_WORD_RE: Final = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_MARKS_RE: Final = re.compile(
+    r"[\u0300-\u036f\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0963\u0971-\u097f"
+    r"\u0981-\u09e5\u09f0-\u09ff\u0a00-\u0a65\u0a70-\u0ae5\u200c\u200d]"
+)
 _NOT_LETTER_AFTER: Final = rf"(?!{_LETTER})"
-
-# Tokens this module writes. Scrubbing already-scrubbed text must change nothing, so these are
-# masked before any detector runs (see ``Scrubber.scrub``).
-_TOKEN_RE: Final = re.compile("|".join(re.escape(t) for t in TOKENS.values()))
-_MASK: Final = "\ue000"  # a private-use character: no detector matches it
-
+_DIGIT_RE: Final = re.compile(r"\d")
 _APOSTROPHES: Final = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
+# Tokens this module writes. Scrubbing already-scrubbed text must change nothing, so they are
+# masked before any detector runs: the words inside them ("[date of birth]") are not cues.
+_TOKEN_RE: Final = re.compile("|".join(re.escape(t) for t in TOKENS.values()))
+_MASK: Final = "\ue000"  # a private-use character that no detector matches
 
+
+@lru_cache(maxsize=1 << 16)
 def _key(word: str) -> str:
-    """Case- and apostrophe-insensitive form used for every word-list lookup."""
+    """Case- and apostrophe-insensitive form used for every word-list lookup (cached)."""
     return unicodedata.normalize("NFC", word).translate(_APOSTROPHES).casefold()
 
 
 def _digits(text: str) -> str:
     """ASCII digits of ``text``, whatever script they were typed in (Bengali, Arabic-Indic)."""
-    return "".join(str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+    found = "".join(_DIGIT_RE.findall(text))
+    if found.isascii():
+        return found
+    return "".join(str(unicodedata.decimal(ch)) for ch in found)
+
+
+# Endings after an apostrophe that are not part of a name: English "'s" and Turkish case
+# endings ("Mehmet'in", "Dalston'da"). "O'Connor" keeps its apostrophe.
+_NAME_ENDINGS: Final = frozenset(
+    "s in ın un ün nin nın nun nün e a ye ya de da te ta den dan ten tan i ı u ü yi yı yu yü "
+    "le la yle yla ler lar nden ndan".split()
+)
+_OPENING_PUNCTUATION: Final = " \t\"'“‘«(*-–—"
+_SENTENCE_END: Final = ".!?…\n¡¿"
+
+
+class _Tok(NamedTuple):
+    """A word of the comment, with what the detectors need to know about it."""
+
+    text: str  # without a possessive or Turkish case ending
+    start: int
+    end: int
+    key: str  # _key(text)
+    raw: str  # _key of the whole word as written, used to find cue phrases
+    cased: bool  # written in a script with capitals
+    upper_first: bool
+    all_caps: bool
+    sentence_start: bool
+    possessive: bool
+
+
+def _tokens(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    words = _WORD_RE if _MARKS_RE.search(text) else _PLAIN_WORD_RE
+    for match in words.finditer(text):
+        whole, start = match.group(), match.start()
+        word, possessive = whole, False
+        if "'" in whole or "’" in whole:
+            for apostrophe in ("'", "’"):
+                stem, sep, ending = whole.rpartition(apostrophe)
+                if sep and len(stem) >= 2 and ending in _NAME_ENDINGS:
+                    word, possessive = stem, ending == "s"
+                    break
+        first = word[0]
+        cased = first.upper() != first.lower()
+        cursor = start - 1
+        while cursor >= 0 and text[cursor] in _OPENING_PUNCTUATION:
+            cursor -= 1
+        key = _key(word)
+        toks.append(
+            _Tok(
+                text=word,
+                start=start,
+                end=start + len(word),
+                key=key,
+                raw=key if word is whole else _key(whole),
+                cased=cased,
+                upper_first=first.isupper(),
+                all_caps=cased and len(word) > 1 and word.isupper(),
+                sentence_start=cursor < 0 or text[cursor] in _SENTENCE_END,
+                possessive=possessive,
+            )
+        )
+    return toks
+
+
+def _literal_prefixes(alternation: str) -> tuple[str, ...]:
+    """The fixed leading letters of each branch of a regex alternation, case-folded.
+
+    Used to decide at which words a cue regex is worth trying: "neighbou?rs?" gives
+    "neighbo", "llamad[oa]" gives "llamad", "d\\.?o\\.?b" gives "d".
+    """
+    prefixes = set()
+    for branch in alternation.split("|"):
+        branch = branch.removeprefix("(?:").removeprefix("(?i:")
+        out = []
+        for i, ch in enumerate(branch):
+            if ch in "\\[](){}.^$+*?| \t":
+                break
+            if i + 1 < len(branch) and branch[i + 1] in "?*{":
+                break
+            out.append(ch)
+        prefix = _key("".join(out))
+        if prefix:
+            prefixes.add(prefix)
+    return tuple(sorted(prefixes))
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    """A cue phrase regex tried only at the words that can begin it.
+
+    Scanning every character with a long alternation of phrases in eleven languages costs
+    hundreds of microseconds per comment; trying it anchored at the few words whose spelling
+    can start a phrase costs a few.
+    """
+
+    regex: re.Pattern[str]
+    starts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, alternation: str, pattern: str, flags: int = 0) -> _Cue:
+        return cls(re.compile(pattern, flags), _literal_prefixes(alternation))
+
+    def matches(self, text: str, toks: Sequence[_Tok]) -> Iterator[re.Match[str]]:
+        for tok in toks:
+            if tok.raw.startswith(self.starts):
+                match = self.regex.match(text, tok.start)
+                if match is not None:
+                    yield match
 
 
 # --------------------------------------------------------------------------- phone numbers
 
 # Public numbers that residents quote to each other and officers need to see: emergency,
-# non-emergency, NHS, and national helplines (Childline, Samaritans, Crimestoppers, the
-# National Domestic Abuse Helpline, the EU 112). Compared as digit strings, so any spacing.
+# non-emergency, NHS, power cuts, and national helplines (Childline, Samaritans,
+# Crimestoppers, the National Domestic Abuse Helpline, the EU 112). Compared as digits.
 _PUBLIC_NUMBERS: Final = frozenset(
     {
         "999",
@@ -137,16 +254,18 @@ _PUBLIC_NUMBERS: Final = frozenset(
         "08457909090",
     }
 )
-
-# A run of digits with the separators people type inside phone numbers: one space, dot, dash,
-# or brackets around a group ("(020) 7946 0999", "+44 (0) 20 ..."). Slashes are left to
-# phonenumbers, which knows dates from "020/7946/0999"; colons never occur (times stay).
+# A run of digits with the separators people type inside phone numbers: a space, dot or dash,
+# or brackets round a group ("(020) 7946 0999", "+44 (0) 20 ..."). Slashes are left to
+# libphonenumber, which tells "020/7946/0999" from a date; colons never occur, so times stay.
 _PHONE_RUN_RE: Final = re.compile(
-    r"(?<![\d+])(?:\+|\b00)?\(?\d(?:(?:[ \t.\-–]|\)[ \t.\-–]?|[ \t.\-–]?\()?\d)*\)?"
+    r"(?=[\d+(])(?<![\d+])(?:\+|\b00)?\(?\d(?:(?:[ \t.\-–]|\)[ \t.\-–]?|[ \t.\-–]?\()?\d)*\)?"
+)
+_PHONE_EXTENSION_RE: Final = re.compile(
+    r"[ \t,]*(?:ext\.?|extn\.?|extension|x)[ \t]*\d{1,5}(?!\d)", re.IGNORECASE
 )
 _LONG_DIGITS_RE: Final = re.compile(r"\d{7,}")
 _CHUNK_RE: Final = re.compile(r"\S+")
-# Chunks inside a run that are dates or times, never phone digits ("12.05.2024 10.30").
+# Chunks of a run that are dates or times, never phone digits ("12.05.2024 10.30").
 _DATE_CHUNK_RE: Final = re.compile(
     r"\(?(?:\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})|\d{4}[./\-]\d{1,2}[./\-]\d{1,2})\)?"
 )
@@ -154,12 +273,12 @@ _TIME_CHUNK_RE: Final = re.compile(r"(?:[01]?\d|2[0-3])[.:][0-5]\d")
 # Years and year ranges ("2019-2023", "2019 2020 2021"): a run made only of these is not a
 # phone number; a year-like group inside a longer number is just digits.
 _YEAR_CHUNK_RE: Final = re.compile(r"\(?(?:19|20)\d\d(?:[\-–/](?:19|20)?\d\d)?\)?,?")
-_CURRENCY_BEFORE_RE: Final = re.compile(r"[£$€]\s?$")
+_CURRENCY_BEFORE_RE: Final = re.compile(r"[£$€][ \t]?$")
 _MIN_PHONE_DIGITS: Final = 7
 
 
 def _is_public_number(digits: str) -> bool:
-    """True for 999/101/111 and helplines, also when written as +44 or 0044."""
+    """True for 999/101/111 and the helplines, also when written with +44 or 0044."""
     for prefix in ("0044", "44"):
         if digits.startswith(prefix) and len(digits) > 8:
             digits = "0" + digits[len(prefix) :].removeprefix("0")
@@ -167,49 +286,56 @@ def _is_public_number(digits: str) -> bool:
     return digits in _PUBLIC_NUMBERS
 
 
-def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
+def _phone_spans(text: str) -> Iterator[Span]:
     """Lenient phone finder: any run of 7 or more digits in phone-like grouping.
 
     Being lenient is the point: a number need not be valid or allocated to identify someone,
-    and residents drop or add digits. Chunks that are dates, times or years are split off
-    first, so "12.05.2024 10.30" and "2019-2023" survive.
+    and residents drop or add digits. Chunks that are dates or times are split off first and
+    runs made only of years are skipped, so "12.05.2024 10.30" and "2019-2023" survive.
     """
     for run in _PHONE_RUN_RE.finditer(text):
+        if run.end() - run.start() < _MIN_PHONE_DIGITS:
+            continue  # most runs are counts and times: too short to hold 7 digits
         if _CURRENCY_BEFORE_RE.search(text, max(0, run.start() - 2), run.start()):
             continue
         chunks = list(_CHUNK_RE.finditer(run.group()))
         if all(_YEAR_CHUNK_RE.fullmatch(c.group()) for c in chunks):
             continue
-        # Split the run at chunks that are dates or times; keep the rest in pieces.
         pieces: list[list[re.Match[str]]] = [[]]
         for chunk in chunks:
-            word = chunk.group()
-            if _DATE_CHUNK_RE.fullmatch(word) or _TIME_CHUNK_RE.fullmatch(word):
+            if _DATE_CHUNK_RE.fullmatch(chunk.group()) or _TIME_CHUNK_RE.fullmatch(chunk.group()):
                 pieces.append([])
             else:
                 pieces[-1].append(chunk)
         for piece in pieces:
-            yield from _phone_piece(run.start(), piece)
+            for start, end in _phone_piece(run.start(), piece):
+                extension = _PHONE_EXTENSION_RE.match(text, end)
+                yield start, extension.end() if extension else end
 
 
-def _phone_piece(base: int, chunks: list[re.Match[str]]) -> Iterator[tuple[int, int]]:
-    """Turn space-separated chunks into phone spans, splitting over-long runs.
+def _phone_piece(base: int, chunks: list[re.Match[str]]) -> Iterator[Span]:
+    """Turn space-separated chunks into phone spans, splitting an over-long run.
 
-    A UK number has 11 digits from its leading 0 (12 from +44): when more digits follow
-    ("07700 900123 20 people") the number ends where those 11 are complete, so the count after
-    it survives.
+    A UK number has 11 digits from its leading 0 (12 from +44, 13 from 0044): when more digits
+    follow ("07700 900123 20 people") the number ends where those are complete, and the count
+    after it survives.
     """
     while chunks:
-        total = 0
-        cut = len(chunks)
         first = chunks[0].group().lstrip("(")
-        national = 11 if first.startswith("0") and not first.startswith("00") else 0
-        if first.startswith("+44") or first.startswith("0044"):
-            national = 12 if first.startswith("+") else 13
+        if first.startswith("+44"):
+            national = 12
+        elif first.startswith("0044"):
+            national = 13
+        elif first.startswith("0") and not first.startswith("00"):
+            national = 11
+        else:
+            national = 0
         counts = [len(_digits(c.group())) for c in chunks]
+        cut = len(chunks)
         if national and sum(counts) > national:
-            for i, n in enumerate(counts):
-                total += n
+            total = 0
+            for i, count in enumerate(counts):
+                total += count
                 if total == national:
                     cut = i + 1
                     break
@@ -219,25 +345,24 @@ def _phone_piece(base: int, chunks: list[re.Match[str]]) -> Iterator[tuple[int, 
             yield base + head[0].start(), base + head[-1].end()
 
 
-def _phonenumbers_spans(text: str) -> Iterator[tuple[int, int]]:
-    """What Google's libphonenumber finds at POSSIBLE leniency and the run finder does not.
+def _phonenumbers_spans(text: str) -> Iterator[Span]:
+    """What Google's libphonenumber finds at POSSIBLE leniency (region GB).
 
-    It adds slash-separated numbers ("020/7946/0999") and extensions ("ext. 12"). Its own
-    hits on 4-6 digit years and counts are dropped, like the run finder's.
+    It adds slash-separated numbers ("020/7946/0999"). Its hits on years, counts, dates and
+    the public numbers are dropped, as they are from the run finder.
     """
     try:
         matches = list(PhoneNumberMatcher(text, "GB", leniency=Leniency.POSSIBLE))
-    except Exception:  # noqa: BLE001 - a library bug must not stop a resident's comment
+    except Exception:  # a library bug must never stop a resident's comment
         return
     for match in matches:
         raw = match.raw_string
         digits = _digits(raw)
         if len(digits) < _MIN_PHONE_DIGITS or _is_public_number(digits):
             continue
-        parts = raw.split()
         if all(
             _DATE_CHUNK_RE.fullmatch(c) or _TIME_CHUNK_RE.fullmatch(c) or _YEAR_CHUNK_RE.fullmatch(c)
-            for c in parts
+            for c in raw.split()
         ):
             continue
         yield match.start, match.end
@@ -253,29 +378,37 @@ _TLDS_SAFE: Final = (
     "|ng|gh|pk|bd|ae|sa|eg|br|ke|za|nl|ru|ua|gov|edu|ac"
 )
 _TLDS_WORDS: Final = "me|be|ly|tv|co|de|es|pt|us|in|so|it|gd|gl|to|is|at|am|my|no|id|ai"
-_TLDS: Final = f"{_TLDS_SAFE}|{_TLDS_WORDS}"
-# "dave.price at gmail dot com": the word "dot" is required, so "meet at Dalston" is safe.
+# "dave.price at gmail dot com", "lucy [at] site [dot] co [dot] uk": the word "dot" is
+# required, so "meet at Dalston" is safe.
+_DOT: Final = r"[ \t]*(?:\(dot\)|\[dot\]|[ \t]dot[ \t]|\.)[ \t]*"
+_SPOKEN_DOT: Final = r"[ \t]*(?:\(dot\)|\[dot\]|[ \t]dot[ \t])[ \t]*"
 _EMAIL_SPELLED_RE: Final = re.compile(
-    r"(?<![\w.])\w[\w.+\-]*\s*(?:\(at\)|\[at\]|\s+at\s+)\s*[\w\-]+"
-    r"(?:\s*(?:\(dot\)|\[dot\]|\s+dot\s+|\.)\s*[\w\-]+)*?"
-    rf"\s*(?:\(dot\)|\[dot\]|\s+dot\s+)\s*(?:{_TLDS})\b",
+    r"(?<![\w.])\w[\w.+\-]*[ \t]*(?:\(at\)|\[at\]|[ \t]at[ \t])[ \t]*[\w\-]+"
+    rf"(?:{_DOT}[\w\-]+)*?{_SPOKEN_DOT}(?:(?:co|org|ac|gov){_DOT}uk|{_TLDS_SAFE}|{_TLDS_WORDS})"
+    r"\b",
     re.IGNORECASE,
 )
-_URL_RE: Final = re.compile(
-    r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+"
-    rf"|(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+(?:{_TLDS_SAFE})"
-    r"(?![\w\-])(?:/[^\s<>\"']*)?"
-    rf"|(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+(?:{_TLDS_WORDS})/[^\s<>\"']*",
+_URL_SCHEME_RE: Final = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
+_URL_BARE_RE: Final = re.compile(
+    rf"(?<![\w@.\-])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+(?:(?:{_TLDS_SAFE})(?![\w\-])"
+    rf"(?:/[^\s<>\"']*)?|(?:{_TLDS_WORDS})/[^\s<>\"']*)",
     re.IGNORECASE,
 )
+_DOMAIN_HINT_RE: Final = re.compile(r"\w\.[^\W\d_]")
 _URL_TRAILING: Final = ".,;:!?)]}'\"»"
 # Telegram, Instagram, TikTok and X handles. "@10pm" and "@ 7" are times, not people.
 _HANDLE_RE: Final = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
 _HANDLE_TIME_RE: Final = re.compile(r"@\d{1,2}(?:[:.]\d\d)?(?:am|pm|h)?", re.IGNORECASE)
 
 
-def _url_spans(text: str) -> Iterator[tuple[int, int]]:
-    for match in _URL_RE.finditer(text):
+def _url_spans(text: str) -> Iterator[Span]:
+    lowered = text.casefold()
+    matches: list[re.Match[str]] = []
+    if "http" in lowered or "www" in lowered:
+        matches += _URL_SCHEME_RE.finditer(text)
+    if _DOMAIN_HINT_RE.search(text):
+        matches += _URL_BARE_RE.finditer(text)
+    for match in matches:
         start, end = match.span()
         while end > start and text[end - 1] in _URL_TRAILING:
             # Keep a closing bracket that belongs to the URL itself (Wikipedia style).
@@ -291,7 +424,7 @@ def _url_spans(text: str) -> Iterator[tuple[int, int]]:
 # Royal Mail's format rules, as in bot/areas.py, in any case and with any spacing. A bare
 # outward code ("E8") or a sector ("E8 1") covers thousands of homes and is kept.
 _POSTCODE_RE: Final = re.compile(
-    r"(?<![^\W_])(?:GIR\s{0,3}0AA|(?:[A-PR-UWYZ](?:[0-9][0-9]?|[A-HK-Y][0-9][0-9]?"
+    r"(?=[A-Za-z])(?<![^\W_])(?:GIR\s{0,3}0AA|(?:[A-PR-UWYZ](?:[0-9][0-9]?|[A-HK-Y][0-9][0-9]?"
     r"|[0-9][ABCDEFGHJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY]))\s{0,3}[0-9][ABD-HJLNP-UW-Z]{2})"
     r"(?![^\W_])",
     re.IGNORECASE,
@@ -300,44 +433,54 @@ _POSTCODE_RE: Final = re.compile(
 # --------------------------------------------------------------------------- vehicles
 
 # Three-letter words and acronyms that would otherwise complete a registration after a
-# postcode district or a bus route ("NW10 THE", "BUS 38D", "E8 NOW").
+# postcode district, a bus route or a number ("NW10 THE", "BUS 38D", "at 60mph").
 _NOT_PLATE_LETTERS: Final = frozenset(
     """
     the and for are but not you all any can had her was one our out day get has him his how
     man new now old see two way who boy did its let put say she too use bus car van cab nhs
-    asb tfl bbc dlr met atm gps ufo fyi asap now why yes off own per via ago age bad big far
-    few got lot low may nor odd pay ran red run sat set six ten top try won yet end due kid
-    kids men war law job eye air art act add ask bag bar bed bit box cut dog fun gun hit hot
-    job key lit mad mum dad pub row sad sex sit sun tax tea toy van wet win cop mph kmh kph
-    hrs yrs min mins lbs kgs pcs yds ish
+    asb tfl bbc dlr met atm gps ufo fyi now why yes off own per via ago age bad big far few
+    got lot low may nor odd pay ran red run sat set six ten top try won yet end due kid men
+    war law job eye air art act add ask bag bar bed bit box cut dog fun gun hit hot key lit
+    mad mum dad pub row sad sex sit sun tax tea toy wet win cop mph kmh kph hrs yrs min lbs
+    kgs pcs yds ish ani ans año yıl lat
     """.split()
 )
-# Two-letter words that start the current format by accident ("at 60mph", "on 24 hrs").
+# Short words that can stand before a number and three letters in a sentence: "at 60mph",
+# Romanian "de 15 ani", Spanish "en 20 min", Polish "za 10 min".
 _NOT_PLATE_AREA: Final = frozenset(
-    "at on in to by up of is it as an am pm be do go he me my no so we us or if".split()
+    "at on in to by up of is it as an am pm be do go he me my no so we us or if de da do em en "
+    "la el le na ne po za ve ya cu pe il et ou os as".split()
 )
-_PLATE_CURRENT_RE: Final = re.compile(
-    r"(?<![\w])([A-Za-z]{2})\s?(\d{2})(\s?)([A-Za-z]{3})(?![\w])"
+_PLATE_CURRENT_RE: Final = re.compile(r"(?=[A-Za-z])(?<!\w)([A-Za-z]{2})\s?(\d{2})(\s?)([A-Za-z]{3})(?!\w)")
+_PLATE_PREFIX_RE: Final = re.compile(
+    r"(?=[A-Za-z])(?<!\w)([A-HJ-NP-Ya-hj-np-y])(\d{1,3})(\s?)([A-Za-z]{3})(?!\w)"
 )
-_PLATE_PREFIX_RE: Final = re.compile(r"(?<![\w])([A-HJ-NP-Ya-hj-np-y])(\d{1,3})(\s?)([A-Za-z]{3})(?![\w])")
-_PLATE_SUFFIX_RE: Final = re.compile(r"(?<![\w])([A-Za-z]{3})(\s?)(\d{1,3})\s?([A-HJ-NP-Ya-hj-np-y])(?![\w])")
+_PLATE_SUFFIX_RE: Final = re.compile(
+    r"(?=[A-Za-z])(?<!\w)([A-Za-z]{3})(\s?)(\d{1,3})\s?([A-HJ-NP-Ya-hj-np-y])(?!\w)"
+)
 # After an explicit cue any plate shape goes, including foreign ones ("plate WA 12345").
-_PLATE_CUE_RE: Final = re.compile(
-    r"(?<![^\W\d_])(?:reg(?:istration)?(?:\s+(?:no\.?|number|plate|mark))?|number\s*plate"
-    r"|licen[cs]e\s*plate|plate(?:\s+(?:no\.?|number))?|vrn|plakas[ıi]|plaka(?:\s+no)?"
-    r"|tablica(?:\s+rejestracyjna)?|rejestracja|numer\s+rejestracyjny|matr[íi]cula|placa"
-    r"|immatriculation|plaque|num[ăa]r(?:ul)?\s+de\s+[îi]nmatriculare)"
-    r"(?:\s*(?:is|was|:|#|-|no\.?|number|olan)(?![^\W\d_]))*\s*[:#\-]?\s*",
+_PLATE_CUES: Final = (
+    r"reg(?:istration)?(?:[ \t]+(?:no\.?|number|plate|mark))?|number[ \t]*plate"
+    r"|licen[cs]e[ \t]*plate|plate(?:[ \t]+(?:no\.?|number))?|vrn|plakas[ıi]"
+    r"|plaka(?:[ \t]+no)?|tablica(?:[ \t]+rejestracyjna)?|rejestracja"
+    r"|numer(?:ze|em)?[ \t]+rejestracyjny(?:m)?|matr[íi]cula|placa|immatriculation|plaque"
+    r"|num[ăa]r(?:ul)?[ \t]+de[ \t]+[îi]nmatriculare"
+)
+_PLATE_CUE: Final = _Cue.of(
+    _PLATE_CUES,
+    rf"(?:{_PLATE_CUES}){_NOT_LETTER_AFTER}"
+    r"(?:[ \t]*(?:is|was|:|#|-|no\.?|number|olan)(?![^\W\d_]))*[ \t]*[:#\-]?[ \t]*",
     re.IGNORECASE,
 )
-_PLATE_AFTER_CUE_RE: Final = re.compile(r"[A-Za-z0-9]{1,5}(?:[ \-][A-Z0-9]{1,5}){0,2}(?![\w])")
+_PLATE_AFTER_CUE_RE: Final = re.compile(r"[A-Za-z0-9]{1,5}(?:[ \-][A-Z0-9]{1,5}){0,2}(?!\w)")
 
 
-def _vehicle_spans(text: str) -> Iterator[tuple[int, int]]:
+def _vehicle_spans(text: str, toks: Sequence[_Tok]) -> Iterator[Span]:
     """Current (AB12 CDE), prefix (A123 BCD) and suffix (ABC 123D) formats, and cued plates.
 
-    Lower-case and spaced forms are where ordinary words sneak in ("nw10 the"), so a spaced
-    older-format plate must be in capitals, and no format may end in a common short word.
+    Lower-case and spaced forms are where ordinary words sneak in ("nw10 the", "at 60mph"),
+    so a spaced older-format plate must be in capitals, and no format may end in a common
+    short word.
     """
     for match in _PLATE_CURRENT_RE.finditer(text):
         area, letters = match.group(1), match.group(4)
@@ -347,30 +490,27 @@ def _vehicle_spans(text: str) -> Iterator[tuple[int, int]]:
             continue
         yield match.span()
     for match in _PLATE_PREFIX_RE.finditer(text):
-        letters, spaced = match.group(4), bool(match.group(3))
+        letters = match.group(4)
         if letters.casefold() in _NOT_PLATE_LETTERS:
             continue
-        if spaced and not (letters.isupper() and match.group(1).isupper()):
+        if match.group(3) and not (letters.isupper() and match.group(1).isupper()):
             continue
         yield match.span()
     for match in _PLATE_SUFFIX_RE.finditer(text):
-        letters, spaced = match.group(1), bool(match.group(2))
-        if letters.casefold() in _NOT_PLATE_LETTERS:
-            continue
-        if spaced and not letters.isupper():
+        letters = match.group(1)
+        if letters.casefold() in _NOT_PLATE_LETTERS or (match.group(2) and not letters.isupper()):
             continue
         yield match.span()
-    for cue in _PLATE_CUE_RE.finditer(text):
+    for cue in _PLATE_CUE.matches(text, toks):
         plate = _PLATE_AFTER_CUE_RE.match(text, cue.end())
         if plate is None:
             continue
         body = plate.group().replace(" ", "").replace("-", "")
-        if 2 <= len(body) <= 8 and any(c.isdigit() for c in body) and any(
-            c.isalpha() for c in body
+        has_digit = any(c.isdigit() for c in body)
+        if 2 <= len(body) <= 8 and (
+            (has_digit and any(c.isalpha() for c in body)) or (body.isalpha() and body.isupper())
         ):
-            yield plate.span()
-        elif 2 <= len(body) <= 8 and body.isalpha() and body.isupper():
-            yield plate.span()  # a private plate can be letters only ("reg BOSS")
+            yield plate.span()  # letters-only counts too: a private plate ("reg BOSS")
 
 
 # --------------------------------------------------------------------------- dates of birth
@@ -382,7 +522,7 @@ _MONTHS: Final = (
     # Turkish
     "|ocak|şubat|subat|mart|nisan|mayıs|mayis|haziran|temmuz|ağustos|agustos|eylül|eylul|ekim"
     "|kasım|kasim|aralık|aralik"
-    # Polish (nominative and genitive, as dates use the genitive)
+    # Polish (nominative and the genitive that dates use)
     "|styczeń|stycznia|luty|lutego|marzec|marca|kwiecień|kwietnia|maj|maja|czerwiec|czerwca"
     "|lipiec|lipca|sierpień|sierpnia|wrzesień|września|październik|października|listopad"
     "|listopada|grudzień|grudnia"
@@ -395,6 +535,7 @@ _MONTHS: Final = (
     "|decembre|ianuarie|februarie|martie|aprilie|iunie|iulie|septembrie|octombrie"
     "|noiembrie|decembrie"
 )
+_MONTH_KEYS: Final = frozenset(_MONTHS.split("|"))
 _DAY: Final = r"(?:0?[1-9]|[12]\d|3[01])"
 _ORD: Final = r"(?:st|nd|rd|th|er|\.|º)?"
 _YEAR4: Final = r"(?:1[89]\d\d|20\d\d)"
@@ -403,49 +544,55 @@ _NUMERIC_DATE: Final = (
     rf"|(?:0?[1-9]|1[0-2])[./\-]{_DAY}[./\-](?:{_YEAR4}|\d\d)"
     rf"|{_YEAR4}-(?:0?[1-9]|1[0-2])-{_DAY})"
 )
-_WORD_DATE_YEAR: Final = (
-    rf"(?:{_DAY}{_ORD}\s+(?:of\s+|de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+|of\s+)?{_YEAR4}"
-    rf"|(?:{_MONTHS})\.?\s+{_DAY}{_ORD},?\s+{_YEAR4})"
-)
-_WORD_DATE_NO_YEAR: Final = (
-    rf"(?:{_DAY}{_ORD}\s+(?:of\s+|de\s+)?(?:{_MONTHS})|(?:{_MONTHS})\s+{_DAY}{_ORD})"
-)
+_DAY_MONTH: Final = rf"{_DAY}{_ORD}\s+(?:of\s+|de\s+)?(?:{_MONTHS})\.?"
+_MONTH_DAY: Final = rf"(?:{_MONTHS})\.?\s+{_DAY}{_ORD}"
+_DATE_END: Final = r"(?!\w|[./\-]\d)"
+# Complete dates: the numeric forms and "12 May 1985" start with a digit, so a regex that
+# starts with a digit finds them cheaply; "May 12, 1985" is tried at month names only.
 _FULL_DATE_RE: Final = re.compile(
-    rf"(?<![\w./\-])(?:{_NUMERIC_DATE}|{_WORD_DATE_YEAR})(?![\w]|[./\-]\d)",
+    rf"(?=\d)(?<![\w./\-])(?:{_NUMERIC_DATE}|{_DAY_MONTH},?\s+(?:de\s+|of\s+)?{_YEAR4})"
+    rf"{_DATE_END}",
     re.IGNORECASE,
 )
+_MONTH_FIRST_DATE_RE: Final = re.compile(rf"{_MONTH_DAY},?\s+{_YEAR4}{_DATE_END}", re.IGNORECASE)
 _YEAR_IN_DATE_RE: Final = re.compile(rf"(?<!\d){_YEAR4}(?!\d)")
 # A complete date from these years in a resident's comment is almost always someone's birth:
 # incidents people report are recent, and a comment has no other reason to give a full date
 # from decades ago. Later dates (incidents, meetings) are kept.
 _DOB_YEARS: Final = range(1900, 2016)
-
-_DOB_CUE: Final = (
-    r"born|b\.|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday|b'?day"
-    r"|doğum\s+tarih\w*|doğum\s+gün\w*|doğdum|urodzon\w*|urodził\w*|data\s+urodzenia"
-    r"|nacid[oa]s?|nací|fecha\s+de\s+nacimiento|cumpleaños|nascid[oa]|nasci"
-    r"|data\s+de\s+nascimento|aniversário|née?|date\s+de\s+naissance|anniversaire"
-    r"|născut\w*|nascut\w*|data\s+na[șs]terii|ziua\s+de\s+na[șs]tere"
-    r"|taariikhda\s+dhalashada|dhashay|تاريخ\s+الميلاد|تاريخ\s+ميلادي|مواليد|ولدت"
-    r"|تاریخ\s+پیدائش|پیدائش|জন্ম\s*তারিখ|জন্ম"
+_DOB_CUES: Final = (
+    r"born|b\.|d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date|birthday|b'?day"
+    r"|doğum[ \t]+tarih\w*|doğum[ \t]+gün\w*|doğdum|urodzon\w*|urodził\w*"
+    r"|data[ \t]+urodzenia|nacid[oa]s?|nací|fecha[ \t]+de[ \t]+nacimiento|cumpleaños"
+    r"|nascid[oa]|nasci|data[ \t]+de[ \t]+nascimento|aniversário|née?"
+    r"|date[ \t]+de[ \t]+naissance|anniversaire|născut\w*|nascut\w*|data[ \t]+na[șs]terii"
+    r"|ziua[ \t]+de[ \t]+na[șs]tere|taariikhda[ \t]+dhalashada|dhashay|تاريخ[ \t]+الميلاد"
+    r"|تاريخ[ \t]+ميلادي|مواليد|ولدت|تاریخ[ \t]+پیدائش|پیدائش|জন্ম[ \t]*তারিখ|জন্ম"
 )
 _DOB_FILLER: Final = (
-    r"(?:\s|[:,.\-–(]|(?:is|was|on|in|the|of|le|la|el|em|en|w|în|pe|am|at|dnia|em|a)"
+    r"(?:\s|[:,.\-–(]|(?:is|was|on|in|the|of|le|la|el|em|en|w|în|pe|am|at|dnia|a)"
     r"(?![^\W\d_]))*"
 )
-_DOB_AFTER_CUE_RE: Final = re.compile(
-    rf"{_NOT_LETTER_BEFORE}(?:{_DOB_CUE}){_DOB_FILLER}"
-    rf"(?P<date>{_NUMERIC_DATE}|{_WORD_DATE_YEAR}|{_WORD_DATE_NO_YEAR}|{_YEAR4})"
-    r"(?![\w]|[./\-]\d)",
+_DOB_CUE: Final = _Cue.of(
+    _DOB_CUES,
+    rf"(?:{_DOB_CUES}){_DOB_FILLER}"
+    rf"(?P<date>{_NUMERIC_DATE}|{_DAY_MONTH}(?:,?\s+(?:de\s+|of\s+)?{_YEAR4})?"
+    rf"|{_MONTH_DAY}(?:,?\s+{_YEAR4})?|{_YEAR4}){_DATE_END}",
     re.IGNORECASE,
 )
 
 
-def _dob_spans(text: str) -> Iterator[tuple[int, int]]:
+def _dob_spans(text: str, toks: Sequence[_Tok]) -> Iterator[Span]:
     """Dates after a birth cue (any form, even "12 May" or "1948"), and old full dates."""
-    for match in _DOB_AFTER_CUE_RE.finditer(text):
+    for match in _DOB_CUE.matches(text, toks):
         yield match.span("date")
-    for match in _FULL_DATE_RE.finditer(text):
+    candidates = list(_FULL_DATE_RE.finditer(text))
+    for tok in toks:
+        if tok.key in _MONTH_KEYS:
+            match = _MONTH_FIRST_DATE_RE.match(text, tok.start)
+            if match is not None:
+                candidates.append(match)
+    for match in candidates:
         year = _YEAR_IN_DATE_RE.search(match.group())
         if year is not None and int(year.group()) in _DOB_YEARS:
             yield match.span()
@@ -465,10 +612,12 @@ _SUFFIX_CAPITALISED: Final = frozenset(
     """
     close walk place pl drive court ct row way hill rise path yard parade passage wharf quay
     house point tower lodge park green gate vale view end common broadway boulevard
-    embankment wharf villas cottages heights towers apartments block
+    embankment villas cottages heights towers apartments block
     """.split()
 )
 _STREET_SUFFIXES: Final = _SUFFIX_ANY_CASE | _SUFFIX_CAPITALISED
+# London streets often end with a compass word: "Mildmay Grove South", "Clapton Common North".
+_STREET_DIRECTIONS_RE: Final = re.compile(r"[ \t]+(?:North|South|East|West)(?![^\W\d_])")
 # Words that cannot be part of a street name: they turn "2 kids in the street" and
 # "10 minute walk" back into plain sentences.
 _NOT_STREET_WORDS: Final = frozenset(
@@ -484,45 +633,50 @@ _NOT_STREET_WORDS: Final = frozenset(
     times days weeks months years hours minutes mins minute min seconds hour day week
     month year night nights mile miles metres meters yards km foot feet steps
     broken dark busy quiet main back side whole different dangerous private public local
-    residential one-way big small little bad good nice long short wide narrow same
+    residential one-way big small little bad good nice long short wide narrow
     police officers dealers robberies burglaries stabbings fights incidents cameras
     i me we us you he she they it
     """.split()
 )
-# Words that, after a street type, make it a compound noun: "street lights", "road rage".
+# Words that, after a lower-case street type, make it a compound: "street lights".
 _STREET_COMPOUNDS: Final = frozenset(
     """
     light lights lamp lamps lighting sign signs cleaning sweeper sweepers party parties food
     crime crimes fight fights robbery robberies drinking racing art level name names works
-    safety rage sense corner corners market markets furniture view cred lamp-post
+    safety rage sense corner corners market markets furniture view cred
     """.split()
 )
 _HOUSE_NUMBER_RE: Final = re.compile(
-    r"(?<![\w./:,\-£$€])(?:(?P<cue>number|no\.?|nr\.?|#)\s*)?"
-    r"(?P<num>\d{1,4}[A-Za-z]?(?:\s?[\-–/]\s?\d{1,4}[A-Za-z]?)?)"
-    r"(?=\s)(?!\s*(?:am|pm|a\.m|p\.m)\b)",
+    r"(?=[\dnN#])(?<![\w./:,\-£$€])(?:(?P<cue>number|no\.?|nr\.?|#)[ \t]*)?"
+    r"(?P<num>\d{1,4}[A-Za-z]?(?:[ \t]?[\-–/][ \t]?\d{1,4}[A-Za-z]?)?)"
+    r"(?=[ \t])(?![ \t]*(?:am|pm|a\.m|p\.m)\b)",
     re.IGNORECASE,
 )
-_CONNECTOR_RE: Final = re.compile(r"\s+(?:(?P<word>on|in|at|of|de|da|di|du|del)\s+)?")
-_UNIT_RE: Final = re.compile(
-    r"(?<![^\W\d_])(?:flat|apt\.?|apartment|unit|maisonette|mieszkanie|daire)"
-    r"\s*(?:no\.?\s*|nr\.?\s*|number\s*|#\s*)?\d{1,4}[A-Za-z]?(?![\w])",
+_CONNECTOR_RE: Final = re.compile(r"[ \t]+(?:(?P<word>on|in|at|of|de|da|di|du|del)[ \t]+)?")
+_UNITS: Final = r"flat|apt\.?|apartment|unit|maisonette|mieszkanie|daire"
+_UNIT: Final = _Cue.of(
+    _UNITS,
+    rf"(?:{_UNITS})[ \t]*(?:no\.?[ \t]*|nr\.?[ \t]*|number[ \t]*|#[ \t]*)?\d{{1,4}}[A-Za-z]?"
+    r"(?!\w)",
     re.IGNORECASE,
 )
-_LIVE_AT_NUMBER_RE: Final = re.compile(
-    r"(?<![^\W\d_])(?:live|lives|living|lived|stay|stays|staying)\s+(?:at|in)\s+"
-    r"(?P<addr>(?:number|no\.?|#)\s*\d{1,4}[A-Za-z]?)(?![\w])",
+_LIVE_AT: Final = r"live|lives|living|lived|stay|stays|staying"
+_LIVE_AT_NUMBER: Final = _Cue.of(
+    _LIVE_AT,
+    rf"(?:{_LIVE_AT})[ \t]+(?:at|in)[ \t]+(?P<addr>(?:number|no\.?|#)[ \t]*\d{{1,4}}[A-Za-z]?)"
+    r"(?!\w)",
     re.IGNORECASE,
 )
 # "Evering Road 56", "Mare Street No: 12": the number after the street, as many European
 # languages write it; only where the number ends the phrase, so "Mare Street 20 people" stays.
 _STREET_THEN_NUMBER_RE: Final = re.compile(
-    r"(?<![\w])(?:[A-Z][\w'’\-]*\s+){1,3}(?:"
+    r"(?<!\w)(?:[A-Z][\w'’\-]*[ \t]+){1,3}(?:"
     + "|".join(sorted((s.capitalize() for s in _STREET_SUFFIXES), key=len, reverse=True))
-    + r")\.?\s+(?:(?:No|Nr|no|nr|numara|numer|Numara|Numer)[:.]?\s*)?\d{1,4}[A-Za-z]?"
-    r"(?=\s*(?:[,.;:!?)\n]|$))"
+    + r")\.?[ \t]+(?:(?:No|Nr|no|nr|numara|numer|Numara|Numer)[:.]?[ \t]*)?\d{1,4}[A-Za-z]?"
+    r"(?=[ \t]*(?:[,.;:!?)\n]|$))"
 )
 _ADDRESS_GAP_RE: Final = re.compile(r"[\s,]{0,3}")
+_UNIT_BLOCK_GAP_RE: Final = re.compile(r",?[ \t]+")
 _SPACES_RE: Final = re.compile(r"[ \t]+")
 _WORD_AFTER_RE: Final = re.compile(rf"\s+({_LETTER}+)")
 
@@ -576,6 +730,8 @@ def _street_end(text: str, words: list[re.Match[str]], lower_case_ok: bool) -> i
     end = suffix.end()
     if text[end : end + 1] == "." and suffix_key in ("st", "rd", "ave"):
         end += 1
+    elif capitalised and (direction := _STREET_DIRECTIONS_RE.match(text, end)):
+        end = direction.end()
     return end
 
 
@@ -588,11 +744,13 @@ def _is_street_word(word: str, street_capitalised: bool) -> bool:
     return True
 
 
-def _address_spans(text: str) -> Iterator[tuple[int, int]]:
-    """House and flat numbers with a street; flat/unit numbers on their own.
+def _address_spans(text: str, toks: Sequence[_Tok], has_digits: bool) -> Iterator[Span]:
+    """House and flat numbers with a street, and flat or unit numbers on their own.
 
     A street name without a number ("Mare Street is dangerous") is a place and stays.
     """
+    if not has_digits:
+        return
     for match in _HOUSE_NUMBER_RE.finditer(text):
         connector = _CONNECTOR_RE.match(text, match.end())
         if connector is None:
@@ -603,14 +761,16 @@ def _address_spans(text: str) -> Iterator[tuple[int, int]]:
         end = _street_after(text, connector.end(), lower_case_ok=True)
         if end is not None:
             yield match.start(), end
-    for match in _UNIT_RE.finditer(text):
+    for match in _UNIT.matches(text, toks):
         start, end = match.span()
-        # "Flat 17 Seaton Point", "Flat 6 Lincoln Court": a named block right after.
-        block = _street_after(text, end + 1, lower_case_ok=False)
-        if block is not None and text[end : end + 1] == " ":
-            end = block
+        # "Flat 17 Seaton Point", "Flat 3, Bannister House": a named block right after.
+        gap = _UNIT_BLOCK_GAP_RE.match(text, end)
+        if gap is not None:
+            block = _street_after(text, gap.end(), lower_case_ok=False)
+            if block is not None:
+                end = block
         yield start, end
-    for match in _LIVE_AT_NUMBER_RE.finditer(text):
+    for match in _LIVE_AT_NUMBER.matches(text, toks):
         yield match.span("addr")
     for match in _STREET_THEN_NUMBER_RE.finditer(text):
         yield match.span()
@@ -682,7 +842,7 @@ _NOT_NAMES: Final = frozenset(
     Summer Autumn Winter Last Next
     Christmas Easter Eid Ramadan Diwali Vaisakhi Hanukkah Chanukah Purim Pesach Passover
     Sukkot Rosh Hashanah Yom Kippur Shabbat Shabbos Lent Halloween Bonfire Carnival Pride
-    Mela Navratri Holi Kwanzaa Fawkes New Year
+    Mela Navratri Holi Kwanzaa Fawkes New Year Jubilee Coronation
     Police Policing Met PC PCSO PCSOs Officer Officers Sergeant Inspector Detective Council
     Councillor Councillors Cllr Mayor MP Government Office NHS GP A&E TfL Overground
     Underground Tube Bus Buses Station Estate Estates Park Road Street Lane Avenue Square
@@ -712,7 +872,7 @@ _NOT_NAMES: Final = frozenset(
     Costa Starbucks McDonald's McDonalds Nando's KFC Primark Argos Wetherspoon Wetherspoons
     Uber Deliveroo Lime Santander Amazon Google Facebook Instagram TikTok WhatsApp Telegram
     Twitter YouTube Snapchat Ford Vauxhall BMW Audi Toyota Honda Range Rover Tesla Corsa
-    Fiesta Prius Transit
+    Fiesta Prius Transit Golf Royal Mail
     ASB CCTV ULEZ LTN LTNs Covid Brexit Mr Mrs Ms Miss Dr Sgt Prof Rev Sr Sra Mme
     God Allah Lord Amen Inshallah Mashallah
     North South East West Northern Southern Eastern Western Upper Lower High Old Great
@@ -757,25 +917,27 @@ _PLACES: Final = (
     "Valentine's Day", "St Patrick's Day",
 )  # fmt: skip
 
-_CASE_INSENSITIVE_TITLES: Final = (
-    r"mrs?|ms|mx|dr|prof|pcso|pc|dc|ds|sgt|sergeant|inspector|insp|cllr|councillor|rev|revd"
-    r"|rabbi|imam|sheikh|shaykh|hajji|haji|hajja|sr|sra|srta|señor|señora|senhor|senhora"
-    r"|dona|mme|mlle|monsieur|madame|domnul|doamna|doamnei|pani|panią|panem|panu|bayan"
+_TITLES_ANY_CASE: Final = (
+    r"mr|mrs|ms|mx|dr|prof|pcso|pc|dc|ds|sgt|sergeant|inspector|insp|cllr|councillor|rev"
+    r"|revd|rabbi|imam|sheikh|shaykh|hajji|haji|hajja|sr|sra|srta|señor|señora|senhor"
+    r"|senhora|dona|doña|mme|mlle|monsieur|madame|domnul|doamna|doamnei|pani|panią|panem"
+    r"|panu|bayan"
 )
-# Titles that are ordinary words in lower case ("miss the bus", "a frying pan") or in another
-# language count only when capitalised.
-_CAPITALISED_TITLES: Final = r"Miss|Pan|Bay|M|Auntie|Aunty|Uncle|Father|Sister|Brother"
-_UNCASED_TITLES: Final = r"السيد|السيدة|الأستاذ|الحاج|الشيخ|جناب|مسٹر|জনাব|মিস্টার"
-_TITLE_RE: Final = re.compile(
-    rf"{_NOT_LETTER_BEFORE}(?:(?i:{_CASE_INSENSITIVE_TITLES})|{_CAPITALISED_TITLES}"
-    rf"|{_UNCASED_TITLES}){_NOT_LETTER_AFTER}\.?[ \t]+"
+# Titles that are ordinary words in lower case ("miss the bus", "a frying pan") count only
+# when capitalised; Arabic, Urdu and Bengali ones have no case.
+_TITLES_CAPITALISED: Final = r"Miss|Pan|Bay|M|Auntie|Aunty|Uncle|Father|Sister|Brother"
+_TITLES_UNCASED: Final = r"السيد|السيدة|الأستاذ|الحاج|الشيخ|جناب|مسٹر|জনাব|মিস্টার"
+_TITLE: Final = _Cue.of(
+    f"{_TITLES_ANY_CASE}|{_TITLES_CAPITALISED}|{_TITLES_UNCASED}",
+    rf"(?:(?i:{_TITLES_ANY_CASE})|{_TITLES_CAPITALISED}|{_TITLES_UNCASED}){_NOT_LETTER_AFTER}"
+    r"\.?[ \t]+",
 )
 _RELATIONS: Final = (
     r"neighbou?rs?|son|daughter|husband|wife|partner|friend|mate|brother|sister|mum|mom"
     r"|mother|dad|father|landlord|landlady|cousin|uncle|aunt|auntie|aunty|nephew|niece"
     r"|boyfriend|girlfriend|carer|grandson|granddaughter|grandma|grandmother|grandad"
     r"|granddad|grandfather|nan|nana|colleague|flatmate|housemate|lodger|tenant|stepson"
-    r"|stepdaughter|boss"
+    r"|stepdaughter|boss|behalf[ \t]+of[ \t]+my[ \t]+(?:mother|father|mum|dad|son|daughter)"
     r"|komşum|komşumuz|arkadaşım|oğlum|kızım|eşim|kocam|karım|annem|babam|abim|ablam"
     r"|kardeşim|sąsiad|sąsiadka|sąsiadki|sąsiada|syn|córka|mąż|żona|kolega|koleżanka"
     r"|przyjaciel|przyjaciółka|vecino|vecina|hijo|hija|marido|esposo|esposa|amigo|amiga"
@@ -785,31 +947,37 @@ _RELATIONS: Final = (
     r"|جاري|جارتي|جارنا|ابني|ابنتي|زوجي|زوجتي|صديقي|صديقتي|أخي|اخي|أختي|اختي|پڑوسی|پڑوسن"
     r"|بیٹا|بیٹی|شوہر|بیوی|بھائی|بہن|প্রতিবেশী|ছেলে|মেয়ে|স্বামী|স্ত্রী|বন্ধু|ভাই|বোন"
 )
-_RELATION_RE: Final = re.compile(
-    rf"{_NOT_LETTER_BEFORE}(?i:{_RELATIONS}){_NOT_LETTER_AFTER}[ \t]*,?"
-    r"(?:[ \t]+(?i:(?:is|was)[ \t]+)?(?i:called|named))?[ \t]+"
+_RELATION: Final = _Cue.of(
+    _RELATIONS,
+    rf"(?i:{_RELATIONS}){_NOT_LETTER_AFTER}[ \t]*,?"
+    r"(?:[ \t]+(?i:(?:is|was)[ \t]+)?(?i:called|named))?[ \t]+",
 )
-_CALLED_RE: Final = re.compile(
-    rf"{_NOT_LETTER_BEFORE}(?i:called|named|name[ \t]+is|name's|known[ \t]+as|goes[ \t]+by"
+_CALLED_PHRASES: Final = (
+    r"called|named|name[ \t]+is|name's|known[ \t]+as|goes[ \t]+by"
     r"|calls[ \t]+(?:himself|herself)|se[ \t]+llama|me[ \t]+llamo|llamad[oa]"
     r"|mi[ \t]+nombre[ \t]+es|chama-se|se[ \t]+chama|me[ \t]+chamo|chamad[oa]"
     r"|meu[ \t]+nome[ \t]+é|s'appelle|je[ \t]+m'appelle|appelée?|se[ \t]+nume[șs]te"
     r"|m[ăa][ \t]+numesc|numele[ \t]+meu[ \t]+este|numit[ăa]?|adı|adım|ismi|ismim"
     r"|nazywa[ \t]+się|nazywam[ \t]+się|ma[ \t]+na[ \t]+imię|mam[ \t]+na[ \t]+imię"
     r"|magaciisu[ \t]+waa|magaceedu[ \t]+waa|magacaygu(?:[ \t]+waa)?"
-    rf"|اسمه|اسمها|اسمي|يدعى|يُدعى|نام|নাম){_NOT_LETTER_AFTER}[ \t]*[:,]?[ \t]+"
+    r"|اسمه|اسمها|اسمي|يدعى|يُدعى|نام|নাম"
 )
-_SIGNOFF_RE: Final = re.compile(
-    rf"{_NOT_LETTER_BEFORE}(?i:thanks|thank[ \t]+you|many[ \t]+thanks|cheers|regards"
-    r"|kind[ \t]+regards|best[ \t]+wishes|sincerely|signed|merci|gracias|obrigad[oa]"
-    rf"|dziękuję|teşekkürler|mulțumesc|mahadsanid){_NOT_LETTER_AFTER}[ \t]*[,!.]?\s+"
+_CALLED: Final = _Cue.of(
+    _CALLED_PHRASES,
+    rf"(?i:{_CALLED_PHRASES}){_NOT_LETTER_AFTER}[ \t]*[:,]?[ \t]+",
 )
+_SIGNOFFS: Final = (
+    r"thanks|thank[ \t]+you|many[ \t]+thanks|cheers|regards|kind[ \t]+regards"
+    r"|best[ \t]+wishes|sincerely|signed|merci|gracias|obrigad[oa]|dziękuję|teşekkürler"
+    r"|mulțumesc|mahadsanid"
+)
+_SIGNOFF: Final = _Cue.of(_SIGNOFFS, rf"(?i:{_SIGNOFFS}){_NOT_LETTER_AFTER}[ \t]*[,!.]?\s+")
 # Weaker cues: the next word counts only if it is on the name list, whatever its tier.
-_WEAK_CUE_RE: Final = re.compile(
-    rf"{_NOT_LETTER_BEFORE}(?i:i'm|i’m|i[ \t]+am|im|je[ \t]+suis|soy|sou|ask[ \t]+for|ask"
-    r"|speak[ \t]+to|talk[ \t]+to|contact|ring|call|text|message|email|told|tell|love"
-    rf"|from|best|yours){_NOT_LETTER_AFTER}[ \t]*,?[ \t]+"
+_WEAK_CUES: Final = (
+    r"i'm|i’m|i[ \t]+am|im|je[ \t]+suis|soy|sou|ask[ \t]+for|ask|speak[ \t]+to|talk[ \t]+to"
+    r"|contact|ring|call|text|message|email|told|tell|love|from|best|yours"
 )
+_WEAK_CUE: Final = _Cue.of(_WEAK_CUES, rf"(?i:{_WEAK_CUES}){_NOT_LETTER_AFTER}[ \t]*,?[ \t]+")
 _SIGNATURE_END_RE: Final = re.compile(r"[\s.!)\-–—x]*")
 _POSSESSIVE_NOUNS: Final = frozenset(
     """
@@ -836,70 +1004,18 @@ _PLACE_NOUNS: Final = _STREET_SUFFIXES | frozenset(
     estate market church school academy centre center station hall library primary secondary
     mosque synagogue shul surgery practice pub bar cafe café restaurant store bridge ward
     hospital college university cinema theatre museum gallery clinic nursery fields marshes
-    valley canal lido arms inn hotel foundation trust project hub club building centre
+    valley canal lido arms inn hotel foundation trust project hub club building
     """.split()
 )
-_PLACE_PREFIXES: Final = frozenset({"st", "saint", "the", "fort", "port", "mount"})
+# Before a name these words make it a place, a saint or a public figure, not a neighbour:
+# "St John's", "the Albion", "Queen Elizabeth".
+_NOT_PERSON_PREFIXES: Final = frozenset(
+    "st saint the fort port mount queen king prince princess pope".split()
+)
 _PARTICLES: Final = frozenset(
     "de da das dos do del della di du van von der den ter bin binti ibn bint al el ben ul ud "
     "le la mac".split()
 )
-# Endings after an apostrophe that are not part of the name: English "'s" and Turkish case
-# endings ("Mehmet'in", "Dalston'da"). "O'Connor" keeps its apostrophe.
-_NAME_ENDINGS: Final = frozenset(
-    "s in ın un ün nin nın nun nün e a ye ya de da te ta den dan ten tan i ı u ü yi yı yu yü "
-    "le la yle yla ler lar nden ndan".split()
-)
-_OPENING_PUNCTUATION: Final = " \t\"'“‘«(*-–—"
-_SENTENCE_END: Final = ".!?…\n¡¿"
-
-
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    """A word of the comment, with what name detection needs to know about it."""
-
-    text: str  # without a possessive or Turkish case ending
-    start: int
-    end: int
-    key: str
-    cased: bool  # written in a script with capitals
-    upper_first: bool
-    all_caps: bool
-    sentence_start: bool
-    possessive: bool
-
-
-def _tokens(text: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    for match in _WORD_RE.finditer(text):
-        word, start = match.group(), match.start()
-        possessive = False
-        for apostrophe in ("'", "’"):
-            stem, sep, ending = word.rpartition(apostrophe)
-            if sep and len(stem) >= 2 and ending in _NAME_ENDINGS:
-                possessive = ending == "s"
-                word = stem
-                break
-        first = word[0]
-        cased = first.upper() != first.lower()
-        cursor = start - 1
-        while cursor >= 0 and text[cursor] in _OPENING_PUNCTUATION:
-            cursor -= 1
-        letters = [c for c in word if c.isalpha()]
-        toks.append(
-            _Tok(
-                text=word,
-                start=start,
-                end=start + len(word),
-                key=_key(word),
-                cased=cased,
-                upper_first=first.isupper(),
-                all_caps=cased and len(letters) > 1 and all(c.isupper() for c in letters),
-                sentence_start=cursor < 0 or text[cursor] in _SENTENCE_END,
-                possessive=possessive,
-            )
-        )
-    return toks
 
 
 def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
@@ -910,8 +1026,26 @@ def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
     return 0 < len(gap) <= 2 and not gap.strip(" \t")
 
 
-def _inside(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+def _inside(start: int, end: int, spans: Iterable[Span]) -> bool:
     return any(s <= start and end <= e for s, e in spans)
+
+
+class _Cover:
+    """The union of some spans, answering "is [start, end) inside it?" by binary search."""
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [m[0] for m in merged]
+        self._ends = [m[1] for m in merged]
+
+    def covers(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start) - 1
+        return i >= 0 and end <= self._ends[i]
 
 
 class Scrubber:
@@ -921,9 +1055,9 @@ class Scrubber:
         """``keep``: ward, place and event names that must survive, as whole phrases.
 
         They add to the bundled Hackney wards, places and events. A kept phrase stops its
-        words being taken for a name or an address from the name list or the street rules;
-        it does not hide structured data (a phone number, a postcode), nor a name given by an
-        explicit cue ("my neighbour Victoria", "Mr Dalston").
+        words being taken for a name from the name list or for an address; it does not hide
+        structured data (a phone number, a postcode), nor a name given by an explicit cue
+        ("my neighbour Victoria", "Mr Dalston").
         """
         self._names = _name_table()
         by_first: dict[str, set[tuple[str, ...]]] = {}
@@ -948,8 +1082,6 @@ class Scrubber:
 
     def scrub(self, text: str) -> Scrubbed:
         """Return ``text`` with personal data replaced, and the spans that were replaced."""
-        # Tokens from an earlier scrub are masked so that scrubbing twice changes nothing:
-        # the words inside them ("[date of birth]") must not act as cues for what follows.
         work = _TOKEN_RE.sub(lambda m: _MASK * len(m.group()), text)
         hits = [h for h in self._find(work) if _MASK not in work[h[1] : h[2]]]
         merged = _merge(hits, work)
@@ -965,47 +1097,45 @@ class Scrubber:
     # ----------------------------------------------------------------------- detection
 
     def _find(self, text: str) -> list[tuple[str, int, int]]:
+        """Every finding as (kind, start, end); overlaps are resolved by ``_merge``."""
         hits: list[tuple[str, int, int]] = []
-        add = hits.append
-        for m in _EMAIL_RE.finditer(text):
-            add(("email", *m.span()))
-        for m in _EMAIL_SPELLED_RE.finditer(text):
-            add(("email", *m.span()))
-        for span in _url_spans(text):
-            add(("url", *span))
-        for m in _HANDLE_RE.finditer(text):
-            if not _HANDLE_TIME_RE.fullmatch(m.group()) and any(c.isalpha() for c in m.group()):
-                add(("handle", *m.span()))
-        for span in _dob_spans(text):
-            add(("date_of_birth", *span))
-        for m in _POSTCODE_RE.finditer(text):
-            add(("postcode", *m.span()))
-        if sum(ch.isdecimal() for ch in text) >= _MIN_PHONE_DIGITS:
-            for span in _phone_spans(text):
-                add(("phone", *span))
+        toks = _tokens(text)
+        digit_count = len(_DIGIT_RE.findall(text))
+        if "@" in text:
+            hits += (("email", *m.span()) for m in _EMAIL_RE.finditer(text))
+            hits += (
+                ("handle", *m.span())
+                for m in _HANDLE_RE.finditer(text)
+                if not _HANDLE_TIME_RE.fullmatch(m.group()) and any(c.isalpha() for c in m.group())
+            )
+        if "dot" in text.casefold():
+            hits += (("email", *m.span()) for m in _EMAIL_SPELLED_RE.finditer(text))
+        hits += (("url", *span) for span in _url_spans(text))
+        if digit_count:
+            hits += (("date_of_birth", *span) for span in _dob_spans(text, toks))
+            hits += (("postcode", *m.span()) for m in _POSTCODE_RE.finditer(text))
+            hits += (("vehicle", *span) for span in _vehicle_spans(text, toks))
+        if digit_count >= _MIN_PHONE_DIGITS:
+            hits += (("phone", *span) for span in _phone_spans(text))
             covered = [(s, e) for kind, s, e in hits if kind in ("phone", "date_of_birth")]
             for start, end in _phonenumbers_spans(text):
                 if not any(s < end and start < e for s, e in covered):
-                    add(("phone", start, end))
+                    hits.append(("phone", start, end))
             # Whatever else happens, no run of 7 or more digits reaches an officer.
-            for m in _LONG_DIGITS_RE.finditer(text):
-                add(("phone", *m.span()))
-        for span in _vehicle_spans(text):
-            add(("vehicle", *span))
-        toks = _tokens(text)
+            hits += (("phone", *m.span()) for m in _LONG_DIGITS_RE.finditer(text))
         protected = self._protected(toks)
-        for start, end in _address_spans(text):
+        for start, end in _address_spans(text, toks, digit_count > 0):
             if not _inside(start, end, protected):
-                add(("address", start, end))
+                hits.append(("address", start, end))
         structured = [(s, e) for _, s, e in hits]
         for start, end, cued in self._names_in(text, toks, structured):
             if cued or not _inside(start, end, protected):
-                add(("name", start, end))
+                hits.append(("name", start, end))
         return hits
 
-    def _protected(self, toks: list[_Tok]) -> list[tuple[int, int]]:
+    def _protected(self, toks: Sequence[_Tok]) -> list[Span]:
         """Character spans of kept phrases (places, wards, events, ``keep``) in the text."""
-        spans: list[tuple[int, int]] = []
+        spans: list[Span] = []
         keys = [t.key for t in toks]
         for i, key in enumerate(keys):
             for words in self._keep_by_first.get(key, ()):
@@ -1014,8 +1144,8 @@ class Scrubber:
                     break
         return spans
 
-    def _is_place_context(self, text: str, toks: list[_Tok], i: int) -> bool:
-        """ "Graham Road", "St John's", "the Albion", "Victoria Park": a place, not a person."""
+    def _is_place_context(self, text: str, toks: Sequence[_Tok], i: int) -> bool:
+        """ "Graham Road", "St John's", "the Albion", "Queen Elizabeth": not a neighbour."""
         tok = toks[i]
         if i + 1 < len(toks):
             nxt = toks[i + 1]
@@ -1023,7 +1153,7 @@ class Scrubber:
                 return True
         if i > 0:
             prev = toks[i - 1]
-            if prev.key in _PLACE_PREFIXES and _adjacent(text, prev, tok):
+            if prev.key in _NOT_PERSON_PREFIXES and _adjacent(text, prev, tok):
                 return True
         return False
 
@@ -1046,58 +1176,57 @@ class Scrubber:
             rest[:1].isupper()
         )
 
+    def _after_strong_cue(self, tok: _Tok, explicit: bool) -> bool:
+        """Whether the word after "Mr", "called" or "my neighbour" is the name."""
+        tier = self._names.tier(tok.key)
+        if not tok.cased:
+            # Arabic, Bengali: no capitals to go by. A word after "called" or a title is the
+            # name; after "my son" it might be a verb, so it must be on the list.
+            return explicit or tier is not None
+        if tier is None and self._never_name(tok.key):
+            return False
+        return tok.upper_first or tier in ("plain", "word")
+
     def _names_in(
-        self, text: str, toks: list[_Tok], structured: list[tuple[int, int]]
+        self, text: str, toks: Sequence[_Tok], structured: list[Span]
     ) -> Iterator[tuple[int, int, bool]]:
         """Personal names as (start, end, found_by_a_cue).
 
         Evidence, strongest first: a cue before the word ("Mr", "my neighbour", "called",
-        "Regards,") or after it ("'s flat", "Bey"); the name list, by tier; a pair of
-        capitalised words of which one is a listed name. Each name then grows over the
-        capitalised words right after it (the surname).
+        "Regards,") or after it ("'s flat", "Bey"); the name list, by tier; a capitalised
+        pair of which one word is a listed name. Each name then grows over the capitalised
+        words right after it (the surname).
         """
         names = self._names
         n = len(toks)
-        if n == 0:
-            return
         by_start = {t.start: i for i, t in enumerate(toks)}
         accepted: dict[int, bool] = {}  # token index -> found by a cue
 
-        def after_strong_cue(i: int, explicit: bool) -> bool:
-            tok = toks[i]
-            tier = names.tier(tok.key)
-            if not tok.cased:
-                # Arabic, Bengali: no capitals to go by. A word after "called" or a title is
-                # the name; after "my son" it might be a verb, so it must be on the list.
-                return explicit or tier is not None
-            if tier is None and self._never_name(tok.key):
-                return False
-            if tier in ("strict", "soft") and tok.key in _NOT_NAMES and not tok.upper_first:
-                return False
-            return tok.upper_first or tier in ("plain", "word")
-
         # 1. Cues before the name.
-        for regex, explicit in ((_TITLE_RE, True), (_CALLED_RE, True), (_RELATION_RE, False)):
-            for cue in regex.finditer(text):
-                i = by_start.get(cue.end())
-                if i is None or not after_strong_cue(i, explicit):
+        for cue, explicit in ((_TITLE, True), (_CALLED, True), (_RELATION, False)):
+            for match in cue.matches(text, toks):
+                i = by_start.get(match.end())
+                if i is None or not self._after_strong_cue(toks[i], explicit):
                     continue
                 accepted[i] = True
-                nxt = i + 1
                 if (
                     not toks[i].cased
-                    and nxt < n
-                    and names.tier(toks[nxt].key) is not None
-                    and _adjacent(text, toks[i], toks[nxt])
+                    and i + 1 < n
+                    and names.tier(toks[i + 1].key) is not None
+                    and _adjacent(text, toks[i], toks[i + 1])
                 ):
-                    accepted[nxt] = True
-        for cue in _SIGNOFF_RE.finditer(text):
-            i = by_start.get(cue.end())
-            if i is not None and self._signature_at_end(text, toks, i):
-                if after_strong_cue(i, True) and toks[i].upper_first:
-                    accepted[i] = True
-        for cue in _WEAK_CUE_RE.finditer(text):
-            i = by_start.get(cue.end())
+                    accepted[i + 1] = True
+        for match in _SIGNOFF.matches(text, toks):
+            i = by_start.get(match.end())
+            if (
+                i is not None
+                and toks[i].upper_first
+                and self._after_strong_cue(toks[i], True)
+                and self._signature_at_end(text, toks, i)
+            ):
+                accepted[i] = True
+        for match in _WEAK_CUE.matches(text, toks):
+            i = by_start.get(match.end())
             if i is not None and names.tier(toks[i].key) is not None:
                 if toks[i].upper_first or not toks[i].cased:
                     accepted.setdefault(i, False)
@@ -1110,13 +1239,12 @@ class Scrubber:
                 nxt = _WORD_AFTER_RE.match(text, tok.end + 2)
                 if nxt is not None and _key(nxt.group(1)) in _POSSESSIVE_NOUNS:
                     accepted.setdefault(i, True)
-                continue
-            if _POSTFIX_TITLE_RE.match(text, tok.end):
+            elif _POSTFIX_TITLE_RE.match(text, tok.end):
                 accepted.setdefault(i, True)
             elif names.tier(tok.key) is not None and _AFTER_NAME_CUE_RE.match(text, tok.end):
                 accepted.setdefault(i, False)
 
-        # 3. The name list, for capitalised words.
+        # 3. The name list, for capitalised words and scripts without capitals.
         for i, tok in enumerate(toks):
             if i in accepted or tok.key in _NOT_NAMES or len(tok.key) < 3:
                 continue
@@ -1124,61 +1252,63 @@ class Scrubber:
             if tier is None or self._is_place_context(text, toks, i):
                 continue
             if not tok.cased:
-                if tier == "plain":
-                    accepted[i] = False
+                taken = tier == "plain"
             elif tok.all_caps:
-                if tier in ("plain", "word") and len(tok.key) > 3:
-                    accepted[i] = False
+                taken = tier in ("plain", "word") and len(tok.key) > 3
             elif tok.upper_first:
-                if tier in ("plain", "word") or (tier == "soft" and not tok.sentence_start):
-                    accepted[i] = False
+                taken = tier in ("plain", "word") or (tier == "soft" and not tok.sentence_start)
+            else:
+                taken = False
+            if taken:
+                accepted[i] = False
 
-        # 4. A maybe-name next to a capitalised word: "Grace Okoro", "Will Smith".
+        # 4. A maybe-name before a capitalised word: "Grace Okoro", "Will Smith".
         for i in range(n - 1):
             a, b = toks[i], toks[i + 1]
-            if i in accepted or i + 1 in accepted or not _adjacent(text, a, b):
-                continue
             if (
-                names.tier(a.key) in ("soft", "strict")
+                i not in accepted
+                and i + 1 not in accepted
+                and names.tier(a.key) in ("soft", "strict")
                 and a.upper_first
                 and not a.all_caps
                 and b.upper_first
                 and not b.all_caps
+                and _adjacent(text, a, b)
                 and self._surname_like(b, False)
+                and not self._is_place_context(text, toks, i)
                 and not self._is_place_context(text, toks, i + 1)
             ):
                 accepted[i] = False
 
         spans = self._grow(text, toks, accepted, shouting=False)
 
-        # 5. Writers who never use capitals, and short names in ALL CAPS. Whether a comment
-        # is written that way is judged without the words already removed, so the decision
-        # is the same when the scrubbed text is scrubbed again.
-        removed = structured + [(s, e) for s, e, _ in spans]
-        kept = [t for t in toks if t.cased and not _inside(t.start, t.end, removed)]
+        # 5. Writers who never use capitals, and short names in ALL CAPS. Whether a comment is
+        # written that way is judged without the words already removed, so the answer is the
+        # same when the scrubbed text is scrubbed again (idempotence).
+        removed = _Cover(structured + [(s, e) for s, e, _ in spans])
+        kept = [t for t in toks if t.cased and not removed.covers(t.start, t.end)]
         lower_case_writer = bool(kept) and not any(
-            c.isupper() for t in kept if t.text != "I" for c in t.text
+            t.text != "I" and not t.text.islower() for t in kept
         )
         capitals = [t for t in kept if len(t.text) > 1]
         shouting = len(capitals) >= 3 and 2 * sum(t.all_caps for t in capitals) > len(capitals)
         late: dict[int, bool] = {}
-        for i, tok in enumerate(toks):
-            if i in accepted or tok.key in _NOT_NAMES or len(tok.key) < 3:
-                continue
-            if _inside(tok.start, tok.end, removed):
-                continue
-            tier = names.tier(tok.key)
-            if tier != "plain" and not (shouting and tier == "word"):
-                continue
-            if lower_case_writer and tok.cased and tok.text.islower():
-                late[i] = False
-            elif shouting and tok.all_caps and len(tok.key) == 3:
-                late[i] = False
+        if lower_case_writer or shouting:
+            for i, tok in enumerate(toks):
+                if i in accepted or tok.key in _NOT_NAMES or len(tok.key) < 3:
+                    continue
+                tier = names.tier(tok.key)
+                if tier is None or removed.covers(tok.start, tok.end):
+                    continue
+                if (lower_case_writer and tier == "plain" and tok.cased and tok.text.islower()) or (
+                    shouting and tier in ("plain", "word") and tok.all_caps
+                ):
+                    late[i] = False
         yield from spans
         yield from self._grow(text, toks, late, shouting)
 
     def _grow(
-        self, text: str, toks: list[_Tok], accepted: dict[int, bool], shouting: bool
+        self, text: str, toks: Sequence[_Tok], accepted: dict[int, bool], shouting: bool
     ) -> list[tuple[int, int, bool]]:
         """Extend each accepted word over following names, particles and the surname."""
         n = len(toks)
@@ -1214,7 +1344,7 @@ class Scrubber:
             spans.append((toks[i].start, toks[last].end, cued))
         return spans
 
-    def _signature_at_end(self, text: str, toks: list[_Tok], i: int) -> bool:
+    def _signature_at_end(self, text: str, toks: Sequence[_Tok], i: int) -> bool:
         """A sign-off: one to three words that end the comment ("Regards, Priya Patel")."""
         for j in range(i, min(i + 3, len(toks))):
             if _SIGNATURE_END_RE.fullmatch(text, toks[j].end):
@@ -1230,7 +1360,6 @@ def _merge(hits: list[tuple[str, int, int]], text: str) -> list[Redaction]:
     Address pieces separated only by a comma or spaces ("Flat 4, 22 Amhurst Road") become one
     removal, so the reader sees one "[address]" rather than two.
     """
-    merged: list[Redaction] = []
     groups: list[list[tuple[str, int, int]]] = []
     end = -1
     for hit in sorted(hits, key=lambda h: (h[1], -h[2])):
@@ -1240,6 +1369,7 @@ def _merge(hits: list[tuple[str, int, int]], text: str) -> list[Redaction]:
         else:
             groups.append([hit])
             end = hit[2]
+    merged: list[Redaction] = []
     for group in groups:
         start = min(h[1] for h in group)
         stop = max(h[2] for h in group)

@@ -199,6 +199,7 @@ def test_turkish_resident_answers_then_officer_digest_counts_it(tmp_path: Path) 
         # The officer's digest of the ward and the latest closed week.
         demo.say("/as officer")
         switched = demo.read(r"officer › ")
+        assert "demo: your answers now count" in switched
         demo.say("/digest")
         demo.tap(demo.read(re.escape(t["which_digest"])), WARD_NAME)
         periods = demo.read(re.escape(t["which_period"]))
