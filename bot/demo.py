@@ -49,7 +49,7 @@ from bot.disclosure import BlockLength, Period
 from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.errors import ConfigError
 from bot.i18n import load_catalogs, supported_locales
-from bot.seed import DEMO_OFFICER_ID, SeedSummary, latest_closed_block, seed_demo
+from bot.seed import DEMO_OFFICER_ID, SeedSummary, latest_closed_period, seed_demo
 from bot.settings import PROJECT_ROOT, Settings
 from storage.officers import Officer
 from storage.repositories import Store
@@ -409,7 +409,7 @@ class DemoChat:
         resident's ward joins the officer's wards.
         """
         now = datetime.now(UTC)
-        period = latest_closed_block(
+        period = latest_closed_period(
             now, self.settings.timezone, BlockLength(self.settings.digest_period)
         )
         _start, end = period.utc_bounds(self.settings.timezone)

@@ -88,6 +88,14 @@ def _pick_excerpts(
 ) -> list[dict[str, str]]:
     """Up to five comments, one for each top priority first, then the rest; never two alike."""
     chosen: list[Comment] = []
+    seen_texts: set[str] = set()
+    distinct = []
+    for comment in comments:  # the same sentence from two residents is quoted once
+        key = " ".join(comment.text.casefold().split())
+        if key not in seen_texts:
+            seen_texts.add(key)
+            distinct.append(comment)
+    comments = distinct
     for priority in top_priorities:
         match = next((c for c in comments if priority in c.priorities and c not in chosen), None)
         if match is not None:
@@ -219,9 +227,7 @@ def build_ward_digest(
     safety = None
     if shape.safety is not None:
         values = snapshot["values"].get(shape.safety, {})
-        safety = _table(
-            {str(v): int(values.get(str(v), 0)) for v in SCALE_VALUES}, total, policy
-        )
+        safety = _table({str(v): int(values.get(str(v), 0)) for v in SCALE_VALUES}, total, policy)
     trust = {}
     for qid in shape.trust:
         grouped: Counter[str] = Counter()

@@ -166,9 +166,10 @@ def format_number(number: float) -> str:
     return str(numbers.format_decimal(number, locale=_current.get()))
 
 
-def format_datetime(moment: datetime, timezone: tzinfo, fmt: str = "medium") -> str:
-    """A moment in the configured time zone, written the way the resident's locale writes it."""
-    return str(dates.format_datetime(moment, fmt, tzinfo=timezone, locale=_current.get()))
+def format_datetime(moment: datetime, timezone: tzinfo, skeleton: str = "yMMMEdHm") -> str:
+    """A moment in the configured time zone, written the way the reader's locale writes it
+    (weekday, date, hours and minutes; seconds say nothing about a meeting)."""
+    return str(dates.format_skeleton(skeleton, moment, tzinfo=timezone, locale=_current.get()))
 
 
 def format_date(moment: datetime, timezone: tzinfo, fmt: str = "long") -> str:

@@ -118,6 +118,11 @@ def _key(word: str) -> str:
     return unicodedata.normalize("NFC", word).translate(_APOSTROPHES).casefold()
 
 
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one word per blank, as the tables below are."""
+    return frozenset(text.split())
+
+
 def _digits(text: str) -> str:
     """ASCII digits of ``text``, whatever script they were typed in (Bengali, Arabic-Indic)."""
     found = "".join(_DIGIT_RE.findall(text))
@@ -128,9 +133,11 @@ def _digits(text: str) -> str:
 
 # Endings after an apostrophe that are not part of a name: English "'s" and Turkish case
 # endings ("Mehmet'in", "Dalston'da"). "O'Connor" keeps its apostrophe.
-_NAME_ENDINGS: Final = frozenset(
-    "s in ın un ün nin nın nun nün e a ye ya de da te ta den dan ten tan i ı u ü yi yı yu yü "
-    "le la yle yla ler lar nden ndan".split()
+_NAME_ENDINGS: Final = _words(
+    """
+    s in ın un ün nin nın nun nün e a ye ya de da te ta den dan ten tan i ı u ü yi yı yu yü le
+    la yle yla ler lar nden ndan
+    """
 )
 _OPENING_PUNCTUATION: Final = " \t\"'“‘«(*-–—"
 _SENTENCE_END: Final = ".!?…\n¡¿"
@@ -345,10 +352,21 @@ def _phone_piece(base: int, chunks: list[re.Match[str]]) -> Iterator[Span]:
             yield base + head[0].start(), base + head[-1].end()
 
 
-def _phonenumbers_spans(text: str) -> Iterator[Span]:
-    """What Google's libphonenumber finds at POSSIBLE leniency (region GB).
+def _not_phone_digits(chunk: str) -> bool:
+    """A date, a time or a year: digits that are not part of a phone number."""
+    return bool(
+        _DATE_CHUNK_RE.fullmatch(chunk)
+        or _TIME_CHUNK_RE.fullmatch(chunk)
+        or _YEAR_CHUNK_RE.fullmatch(chunk)
+    )
 
-    It adds slash-separated numbers ("020/7946/0999"). Its hits on years, counts, dates and
+
+def _phonenumbers_spans(text: str) -> Iterator[Span]:
+    """Numbers written with slashes ("020/7946/0999"), found by Google's libphonenumber.
+
+    Its matcher at POSSIBLE leniency (region GB) tells such numbers from dates. Elsewhere the
+    run finder decides: on ordinary numbers the matcher's groupings are worse ("07700 900123
+    20 people" comes back as "07700" and "900123 20"). Its hits on years, counts, dates and
     the public numbers are dropped, as they are from the run finder.
     """
     try:
@@ -358,12 +376,11 @@ def _phonenumbers_spans(text: str) -> Iterator[Span]:
     for match in matches:
         raw = match.raw_string
         digits = _digits(raw)
-        if len(digits) < _MIN_PHONE_DIGITS or _is_public_number(digits):
+        if "/" not in raw or not raw.lstrip("(").startswith(("0", "+")) or len(digits) < 9:
             continue
-        if all(
-            _DATE_CHUNK_RE.fullmatch(c) or _TIME_CHUNK_RE.fullmatch(c) or _YEAR_CHUNK_RE.fullmatch(c)
-            for c in raw.split()
-        ):
+        if _is_public_number(digits):
+            continue
+        if all(_not_phone_digits(c) for c in raw.split()):
             continue
         yield match.start, match.end
 
@@ -434,24 +451,28 @@ _POSTCODE_RE: Final = re.compile(
 
 # Three-letter words and acronyms that would otherwise complete a registration after a
 # postcode district, a bus route or a number ("NW10 THE", "BUS 38D", "at 60mph").
-_NOT_PLATE_LETTERS: Final = frozenset(
+_NOT_PLATE_LETTERS: Final = _words(
     """
-    the and for are but not you all any can had her was one our out day get has him his how
-    man new now old see two way who boy did its let put say she too use bus car van cab nhs
-    asb tfl bbc dlr met atm gps ufo fyi now why yes off own per via ago age bad big far few
-    got lot low may nor odd pay ran red run sat set six ten top try won yet end due kid men
-    war law job eye air art act add ask bag bar bed bit box cut dog fun gun hit hot key lit
-    mad mum dad pub row sad sex sit sun tax tea toy wet win cop mph kmh kph hrs yrs min lbs
-    kgs pcs yds ish ani ans año yıl lat
-    """.split()
+    the and for are but not you all any can had her was one our out day get has him his how man
+    new now old see two way who boy did its let put say she too use bus car van cab nhs asb tfl
+    bbc dlr met atm gps ufo fyi now why yes off own per via ago age bad big far few got lot low
+    may nor odd pay ran red run sat set six ten top try won yet end due kid men war law job eye
+    air art act add ask bag bar bed bit box cut dog fun gun hit hot key lit mad mum dad pub row
+    sad sex sit sun tax tea toy wet win cop mph kmh kph hrs yrs min lbs kgs pcs yds ish ani ans
+    año yıl lat
+    """
 )
 # Short words that can stand before a number and three letters in a sentence: "at 60mph",
 # Romanian "de 15 ani", Spanish "en 20 min", Polish "za 10 min".
-_NOT_PLATE_AREA: Final = frozenset(
-    "at on in to by up of is it as an am pm be do go he me my no so we us or if de da do em en "
-    "la el le na ne po za ve ya cu pe il et ou os as".split()
+_NOT_PLATE_AREA: Final = _words(
+    """
+    at on in to by up of is it as an am pm be do go he me my no so we us or if de da do em en
+    la el le na ne po za ve ya cu pe il et ou os as
+    """
 )
-_PLATE_CURRENT_RE: Final = re.compile(r"(?=[A-Za-z])(?<!\w)([A-Za-z]{2})\s?(\d{2})(\s?)([A-Za-z]{3})(?!\w)")
+_PLATE_CURRENT_RE: Final = re.compile(
+    r"(?=[A-Za-z])(?<!\w)([A-Za-z]{2})\s?(\d{2})(\s?)([A-Za-z]{3})(?!\w)"
+)
 _PLATE_PREFIX_RE: Final = re.compile(
     r"(?=[A-Za-z])(?<!\w)([A-HJ-NP-Ya-hj-np-y])(\d{1,3})(\s?)([A-Za-z]{3})(?!\w)"
 )
@@ -586,13 +607,11 @@ def _dob_spans(text: str, toks: Sequence[_Tok]) -> Iterator[Span]:
     """Dates after a birth cue (any form, even "12 May" or "1948"), and old full dates."""
     for match in _DOB_CUE.matches(text, toks):
         yield match.span("date")
-    candidates = list(_FULL_DATE_RE.finditer(text))
-    for tok in toks:
-        if tok.key in _MONTH_KEYS:
-            match = _MONTH_FIRST_DATE_RE.match(text, tok.start)
-            if match is not None:
-                candidates.append(match)
-    for match in candidates:
+    candidates: list[re.Match[str] | None] = list(_FULL_DATE_RE.finditer(text))
+    candidates += (
+        _MONTH_FIRST_DATE_RE.match(text, tok.start) for tok in toks if tok.key in _MONTH_KEYS
+    )
+    for match in filter(None, candidates):
         year = _YEAR_IN_DATE_RE.search(match.group())
         if year is not None and int(year.group()) in _DOB_YEARS:
             yield match.span()
@@ -602,49 +621,48 @@ def _dob_spans(text: str, toks: Sequence[_Tok]) -> Iterator[Span]:
 
 # Street types that also work in lower case ("108 kingsland road"). The others ("Way",
 # "Point", "Park", "Walk") are everyday words, so they count only when capitalised.
-_SUFFIX_ANY_CASE: Final = frozenset(
+_SUFFIX_ANY_CASE: Final = _words(
     """
     street st road rd lane ln avenue ave crescent cres terrace tce gardens gdns mews grove
     square sq mansions buildings estate
-    """.split()
+    """
 )
-_SUFFIX_CAPITALISED: Final = frozenset(
+_SUFFIX_CAPITALISED: Final = _words(
     """
     close walk place pl drive court ct row way hill rise path yard parade passage wharf quay
-    house point tower lodge park green gate vale view end common broadway boulevard
-    embankment villas cottages heights towers apartments block
-    """.split()
+    house point tower lodge park green gate vale view end common broadway boulevard embankment
+    villas cottages heights towers apartments block
+    """
 )
 _STREET_SUFFIXES: Final = _SUFFIX_ANY_CASE | _SUFFIX_CAPITALISED
 # London streets often end with a compass word: "Mildmay Grove South", "Clapton Common North".
 _STREET_DIRECTIONS_RE: Final = re.compile(r"[ \t]+(?:North|South|East|West)(?![^\W\d_])")
 # Words that cannot be part of a street name: they turn "2 kids in the street" and
 # "10 minute walk" back into plain sentences.
-_NOT_STREET_WORDS: Final = frozenset(
+_NOT_STREET_WORDS: Final = _words(
     """
     a an the this that these those my our your his her their its of in on at to from by near
-    into onto over under down up along across around behind outside inside opposite past
-    and or but with without for about than then there here where when which who what
-    is are was were be been being has have had do does did will would can could should may
-    might must not no yes very too so just only also even still again every each all some
-    any many much more most few several other another same next last first second third
-    people persons men women kids children youths lads boys girls guys teenagers teens
-    cars vans bikes mopeds scooters buses houses homes flats shops doors windows lights
-    times days weeks months years hours minutes mins minute min seconds hour day week
-    month year night nights mile miles metres meters yards km foot feet steps
-    broken dark busy quiet main back side whole different dangerous private public local
-    residential one-way big small little bad good nice long short wide narrow
-    police officers dealers robberies burglaries stabbings fights incidents cameras
-    i me we us you he she they it
-    """.split()
+    into onto over under down up along across around behind outside inside opposite past and or
+    but with without for about than then there here where when which who what is are was were
+    be been being has have had do does did will would can could should may might must not no
+    yes very too so just only also even still again every each all some any many much more most
+    few several other another same next last first second third people persons men women kids
+    children youths lads boys girls guys teenagers teens cars vans bikes mopeds scooters buses
+    houses homes flats shops doors windows lights times days weeks months years hours minutes
+    mins minute min seconds hour day week month year night nights mile miles metres meters
+    yards km foot feet steps broken dark busy quiet main back side whole different dangerous
+    private public local residential one-way big small little bad good nice long short wide
+    narrow police officers dealers robberies burglaries stabbings fights incidents cameras i me
+    we us you he she they it
+    """
 )
 # Words that, after a lower-case street type, make it a compound: "street lights".
-_STREET_COMPOUNDS: Final = frozenset(
+_STREET_COMPOUNDS: Final = _words(
     """
     light lights lamp lamps lighting sign signs cleaning sweeper sweepers party parties food
     crime crimes fight fights robbery robberies drinking racing art level name names works
     safety rage sense corner corners market markets furniture view cred
-    """.split()
+    """
 )
 _HOUSE_NUMBER_RE: Final = re.compile(
     r"(?=[\dnN#])(?<![\w./:,\-£$€])(?:(?P<cue>number|no\.?|nr\.?|#)[ \t]*)?"
@@ -715,9 +733,7 @@ def _street_end(text: str, words: list[re.Match[str]], lower_case_ok: bool) -> i
     suffix = words[-1]
     suffix_key = _key(suffix.group())
     capitalised = suffix.group()[:1].isupper()
-    if not (
-        suffix_key in _SUFFIX_ANY_CASE or (suffix_key in _SUFFIX_CAPITALISED and capitalised)
-    ):
+    if not (suffix_key in _SUFFIX_ANY_CASE or (suffix_key in _SUFFIX_CAPITALISED and capitalised)):
         return None
     if not all(_is_street_word(w.group(), capitalised) for w in words[:-1]):
         return None
@@ -824,65 +840,62 @@ def _name_table() -> _NameTable:
 # April") a word that is also on the name list is still taken.
 _NOT_NAMES: Final = frozenset(
     _key(w)
-    for w in """
-    I I'm I've I'd I'll Im A An The This That These Those There Here Where When Why What Who
-    Which How If But And Or So Then Also Just Only Even Still Yet Now Please Thanks Thank
-    Hi Hello Hey Dear Ok Okay Yes No Not Never Always Sometimes Often Every Each All Some Any
-    Many Much More Most Few Lots Loads Lot Its It My Our Your His Her Their We You They He
-    She Me Us Them Him Mine Ours Theirs Is Are Was Were Be Been Has Have Had Do Does Did Can
-    Could Should Would Must Might Shall Let Lets Get Got Go Going Went Come Came Ask Tell
-    Call Ring Text Email Message Contact See Look Need Want Like Love Hate Think Know Feel
-    Keep Make Made Take Took Give Put Stop Help Report Reported Sort Fix After Before Since
-    Until Because While During Between Around About Near Outside Inside Behind Opposite
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mondays Tuesdays Wednesdays
-    Thursdays Fridays Saturdays Sundays Mon Tue Tues Wed Thurs Fri Sat Sun Weekend Weekends
-    January February March April May June July August September October November December
-    Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Today Tonight Yesterday Tomorrow Day
-    Days Week Weeks Month Months Year Years Morning Afternoon Evening Night Nights Spring
-    Summer Autumn Winter Last Next
-    Christmas Easter Eid Ramadan Diwali Vaisakhi Hanukkah Chanukah Purim Pesach Passover
-    Sukkot Rosh Hashanah Yom Kippur Shabbat Shabbos Lent Halloween Bonfire Carnival Pride
-    Mela Navratri Holi Kwanzaa Fawkes New Year Jubilee Coronation
-    Police Policing Met PC PCSO PCSOs Officer Officers Sergeant Inspector Detective Council
-    Councillor Councillors Cllr Mayor MP Government Office NHS GP A&E TfL Overground
-    Underground Tube Bus Buses Station Estate Estates Park Road Street Lane Avenue Square
-    Market Church School Academy College University Hospital Library Centre Center Mosque
-    Synagogue Shul Temple Gurdwara Surgery Practice Pub Bar Club Cafe Café Shop Shops World
-    Ward Wards Panel Team Neighbourhood Neighborhood Watch Safer Community Conversation
-    Conversations Housing Association Homes Group Project Youth Services Service Trust
-    Foundation Charity Network Forum Board Committee Partnership Unit Department Aid
-    London Londoner Londoners Hackney Dalston Clapton Hoxton Shoreditch Homerton Haggerston
-    Stamford Stoke Newington Kingsland Mildmay Brownswood Cazenove Clissold Shacklewell
-    Springfield Woodberry Beauvoir Leabridge Wick Downs Fields Marshes Millfields Mabley
-    Abney Ridley Mare Narrow Way Amhurst Pembury Kingsmead Nightingale Gascoyne Frampton
-    Wenlock Rhodes Lordship Islington Tottenham Walthamstow Bethnal Whitechapel Stratford
-    Leyton Camden Haringey Enfield Newham Hamlets Finsbury Highbury Holloway Seven Sisters
-    Manor Bow Poplar Limehouse Canal Regent's Valley Lido Empire Rio Arcola Curve Garden
-    Gardens Junction Broadway Hill Green Common Gate Bridge Pond Terrace
-    England English Britain British UK Scotland Scottish Wales Welsh Ireland Irish Europe
-    European Turkey Turkish Kurdish Kurd Kurdistan Cyprus Cypriot Poland Polish Romania
-    Romanian Spain Spanish Portugal Portuguese Brazil Brazilian France French Africa
-    African Nigeria Nigerian Ghana Ghanaian Somalia Somali Somaliland Eritrea Eritrean
-    Ethiopia Ethiopian Sudan Sudanese Bangladesh Bangladeshi Bengali Bangla Pakistan
-    Pakistani Indian Urdu Punjabi Sikh Hindu Muslim Muslims Islam Islamic Jewish Jew Jews
-    Orthodox Charedi Haredi Hasidic Christians Catholic Arab Arabic Caribbean Jamaica
-    Jamaican Trinidad Barbados Vietnamese Chinese Asian Black White Latino Latin American
-    Americans America USA US Colombia Colombian Ecuador
-    Tesco Sainsbury Sainsbury's Morrisons Asda Aldi Lidl Iceland Co-op Coop Boots Greggs
-    Costa Starbucks McDonald's McDonalds Nando's KFC Primark Argos Wetherspoon Wetherspoons
-    Uber Deliveroo Lime Santander Amazon Google Facebook Instagram TikTok WhatsApp Telegram
-    Twitter YouTube Snapchat Ford Vauxhall BMW Audi Toyota Honda Range Rover Tesla Corsa
-    Fiesta Prius Transit Golf Royal Mail
-    ASB CCTV ULEZ LTN LTNs Covid Brexit Mr Mrs Ms Miss Dr Sgt Prof Rev Sr Sra Mme
-    God Allah Lord Amen Inshallah Mashallah
-    North South East West Northern Southern Eastern Western Upper Lower High Old Great
-    Little Central
-    Name Names Address Phone Number Mobile Tel Mob Reg Postcode Video Photo Photos
-    Regards Cheers Best Kind Sincerely Update Note PS NB Re Fwd Subject Anonymous Resident
-    Residents Neighbour Neighbours Neighbor Neighbors Mum Mom Dad Nan Nana Grandma Grandad
-    Auntie Aunty Uncle Sister Brother Son Daughter Wife Husband Partner Friend Mate Landlord
-    Merhaba Selam Dzień Dobry Hola Olá Bonjour Salut Bună Salaam Salam Assalamu
-    """.split()
+    for w in _words(
+        """
+        I I'm I've I'd I'll Im A An The This That These Those There Here Where When Why What Who
+        Which How If But And Or So Then Also Just Only Even Still Yet Now Please Thanks Thank Hi
+        Hello Hey Dear Ok Okay Yes No Not Never Always Sometimes Often Every Each All Some Any Many
+        Much More Most Few Lots Loads Lot Its It My Our Your His Her Their We You They He She Me Us
+        Them Him Mine Ours Theirs Is Are Was Were Be Been Has Have Had Do Does Did Can Could Should
+        Would Must Might Shall Let Lets Get Got Go Going Went Come Came Ask Tell Call Ring Text
+        Email Message Contact See Look Need Want Like Love Hate Think Know Feel Keep Make Made Take
+        Took Give Put Stop Help Report Reported Sort Fix After Before Since Until Because While
+        During Between Around About Near Outside Inside Behind Opposite Monday Tuesday Wednesday
+        Thursday Friday Saturday Sunday Mondays Tuesdays Wednesdays Thursdays Fridays Saturdays
+        Sundays Mon Tue Tues Wed Thurs Fri Sat Sun Weekend Weekends January February March April
+        May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep
+        Sept Oct Nov Dec Today Tonight Yesterday Tomorrow Day Days Week Weeks Month Months Year
+        Years Morning Afternoon Evening Night Nights Spring Summer Autumn Winter Last Next
+        Christmas Easter Eid Ramadan Diwali Vaisakhi Hanukkah Chanukah Purim Pesach Passover Sukkot
+        Rosh Hashanah Yom Kippur Shabbat Shabbos Lent Halloween Bonfire Carnival Pride Mela
+        Navratri Holi Kwanzaa Fawkes New Year Jubilee Coronation Police Policing Met PC PCSO PCSOs
+        Officer Officers Sergeant Inspector Detective Council Councillor Councillors Cllr Mayor MP
+        Government Office NHS GP A&E TfL Overground Underground Tube Bus Buses Station Estate
+        Estates Park Road Street Lane Avenue Square Market Church School Academy College University
+        Hospital Library Centre Center Mosque Synagogue Shul Temple Gurdwara Surgery Practice Pub
+        Bar Club Cafe Café Shop Shops World Ward Wards Panel Team Neighbourhood Neighborhood Watch
+        Safer Community Conversation Conversations Housing Association Homes Group Project Youth
+        Services Service Trust Foundation Charity Network Forum Board Committee Partnership Unit
+        Department Aid London Londoner Londoners Hackney Dalston Clapton Hoxton Shoreditch Homerton
+        Haggerston Stamford Stoke Newington Kingsland Mildmay Brownswood Cazenove Clissold
+        Shacklewell Springfield Woodberry Beauvoir Leabridge Wick Downs Fields Marshes Millfields
+        Mabley Abney Ridley Mare Narrow Way Amhurst Pembury Kingsmead Nightingale Gascoyne Frampton
+        Wenlock Rhodes Lordship Islington Tottenham Walthamstow Bethnal Whitechapel Stratford
+        Leyton Camden Haringey Enfield Newham Hamlets Finsbury Highbury Holloway Seven Sisters
+        Manor Bow Poplar Limehouse Canal Regent's Valley Lido Empire Rio Arcola Curve Garden
+        Gardens Junction Broadway Hill Green Common Gate Bridge Pond Terrace England English
+        Britain British UK Scotland Scottish Wales Welsh Ireland Irish Europe European Turkey
+        Turkish Kurdish Kurd Kurdistan Cyprus Cypriot Poland Polish Romania Romanian Spain Spanish
+        Portugal Portuguese Brazil Brazilian France French Africa African Nigeria Nigerian Ghana
+        Ghanaian Somalia Somali Somaliland Eritrea Eritrean Ethiopia Ethiopian Sudan Sudanese
+        Bangladesh Bangladeshi Bengali Bangla Pakistan Pakistani Indian Urdu Punjabi Sikh Hindu
+        Muslim Muslims Islam Islamic Jewish Jew Jews Orthodox Charedi Haredi Hasidic Christians
+        Catholic Arab Arabic Caribbean Jamaica Jamaican Trinidad Barbados Vietnamese Chinese Asian
+        Black White Latino Latin American Americans America USA US Colombia Colombian Ecuador Tesco
+        Sainsbury Sainsbury's Morrisons Asda Aldi Lidl Iceland Co-op Coop Boots Greggs Costa
+        Starbucks McDonald's McDonalds Nando's KFC Primark Argos Wetherspoon Wetherspoons Uber
+        Deliveroo Lime Santander Amazon Google Facebook Instagram TikTok WhatsApp Telegram Twitter
+        YouTube Snapchat Ford Vauxhall BMW Audi Toyota Honda Range Rover Tesla Corsa Fiesta Prius
+        Transit Golf Royal Mail ASB CCTV ULEZ LTN LTNs Covid Brexit Mr Mrs Ms Miss Dr Sgt Prof Rev
+        Sr Sra Mme God Allah Lord Amen Inshallah Mashallah North South East West Northern Southern
+        Eastern Western Upper Lower High Old Great Little Central Name Names Address Phone Number
+        Mobile Tel Mob Reg Postcode Video Photo Photos Regards Cheers Best Kind Sincerely Update
+        Note PS NB Re Fwd Subject Anonymous Resident Residents Neighbour Neighbours Neighbor
+        Neighbors Mum Mom Dad Nan Nana Grandma Grandad Auntie Aunty Uncle Sister Brother Son
+        Daughter Wife Husband Partner Friend Mate Landlord Merhaba Selam Dzień Dobry Hola Olá
+        Bonjour Salut Bună Salaam Salam Assalamu
+        """
+    )
 )
 
 # Phrases that must survive even though a word in them is a given name or looks like an
@@ -979,12 +992,12 @@ _WEAK_CUES: Final = (
 )
 _WEAK_CUE: Final = _Cue.of(_WEAK_CUES, rf"(?i:{_WEAK_CUES}){_NOT_LETTER_AFTER}[ \t]*,?[ \t]+")
 _SIGNATURE_END_RE: Final = re.compile(r"[\s.!)\-–—x]*")
-_POSSESSIVE_NOUNS: Final = frozenset(
+_POSSESSIVE_NOUNS: Final = _words(
     """
-    flat house home door car van bike son daughter kids children child wife husband partner
-    mum dad mother father brother sister dog cat garden window windows shop place room family
+    flat house home door car van bike son daughter kids children child wife husband partner mum
+    dad mother father brother sister dog cat garden window windows shop place room family
     boyfriend girlfriend friend friends phone bag mate mates nan gran baby boy girl cousin
-    """.split()
+    """
 )
 # "<Name> from number 7", "<Name> next door": a listed name that would otherwise wait for
 # more evidence (a soft or strict one) is taken.
@@ -999,22 +1012,24 @@ _POSTFIX_TITLE_RE: Final = re.compile(
 )
 # After a name these words make it part of a place: "Graham Road", "Victoria Park",
 # "Clarence estate", "Rose Lipman Building".
-_PLACE_NOUNS: Final = _STREET_SUFFIXES | frozenset(
+_PLACE_NOUNS: Final = _STREET_SUFFIXES | _words(
     """
     estate market church school academy centre center station hall library primary secondary
     mosque synagogue shul surgery practice pub bar cafe café restaurant store bridge ward
     hospital college university cinema theatre museum gallery clinic nursery fields marshes
     valley canal lido arms inn hotel foundation trust project hub club building
-    """.split()
+    """
 )
 # Before a name these words make it a place, a saint or a public figure, not a neighbour:
 # "St John's", "the Albion", "Queen Elizabeth".
 _NOT_PERSON_PREFIXES: Final = frozenset(
-    "st saint the fort port mount queen king prince princess pope".split()
+    ["st", "saint", "the", "fort", "port", "mount", "queen", "king", "prince", "princess", "pope"]
 )
-_PARTICLES: Final = frozenset(
-    "de da das dos do del della di du van von der den ter bin binti ibn bint al el ben ul ud "
-    "le la mac".split()
+_PARTICLES: Final = _words(
+    """
+    de da das dos do del della di du van von der den ter bin binti ibn bint al el ben ul ud le
+    la mac
+    """
 )
 
 
@@ -1081,18 +1096,36 @@ class Scrubber:
     # ----------------------------------------------------------------------- public
 
     def scrub(self, text: str) -> Scrubbed:
-        """Return ``text`` with personal data replaced, and the spans that were replaced."""
+        """Return ``text`` with personal data replaced, and the spans that were replaced.
+
+        Scrubbing is idempotent: when something was removed, the result is scanned again,
+        because a removal can change the context of what is left (a number that looked like
+        part of a longer one, a name whose capitalised neighbour is gone). Anything found
+        then is removed too, and its span is reported in the original text.
+        """
+        redactions = self._redactions(text)
+        out, segments = _render(text, redactions)
+        # Each rescan that finds something removes at least one more original character,
+        # so this ends; real comments need at most one or two rescans.
+        for _ in range(len(text)):
+            if not redactions:
+                break
+            extra = self._redactions(out)
+            if not extra:
+                break
+            redactions = sorted(
+                redactions + [_to_original(r, segments) for r in extra],
+                key=lambda r: r.start,
+            )
+            out, segments = _render(text, redactions)
+        return Scrubbed(text=out, redactions=tuple(redactions))
+
+    def _redactions(self, text: str) -> list[Redaction]:
+        # Tokens from an earlier scrub are masked: the words inside them ("[date of birth]")
+        # must not act as cues, and nothing may be found across them.
         work = _TOKEN_RE.sub(lambda m: _MASK * len(m.group()), text)
         hits = [h for h in self._find(work) if _MASK not in work[h[1] : h[2]]]
-        merged = _merge(hits, work)
-        out: list[str] = []
-        cursor = 0
-        for red in merged:
-            out.append(text[cursor : red.start])
-            out.append(TOKENS[red.kind])
-            cursor = red.end
-        out.append(text[cursor:])
-        return Scrubbed(text="".join(out), redactions=tuple(merged))
+        return _merge(hits, work)
 
     # ----------------------------------------------------------------------- detection
 
@@ -1117,10 +1150,8 @@ class Scrubber:
             hits += (("vehicle", *span) for span in _vehicle_spans(text, toks))
         if digit_count >= _MIN_PHONE_DIGITS:
             hits += (("phone", *span) for span in _phone_spans(text))
-            covered = [(s, e) for kind, s, e in hits if kind in ("phone", "date_of_birth")]
-            for start, end in _phonenumbers_spans(text):
-                if not any(s < end and start < e for s, e in covered):
-                    hits.append(("phone", start, end))
+            if "/" in text:
+                hits += (("phone", *span) for span in _phonenumbers_spans(text))
             # Whatever else happens, no run of 7 or more digits reaches an officer.
             hits += (("phone", *m.span()) for m in _LONG_DIGITS_RE.finditer(text))
         protected = self._protected(toks)
@@ -1172,8 +1203,10 @@ class Scrubber:
         if tok.upper_first:
             return True
         head, sep, rest = tok.text.partition("-")
-        return bool(sep) and head.casefold() in ("al", "el", "bin", "abu", "ben") and (
-            rest[:1].isupper()
+        return (
+            bool(sep)
+            and head.casefold() in ("al", "el", "bin", "abu", "ben")
+            and (rest[:1].isupper())
         )
 
     def _after_strong_cue(self, tok: _Tok, explicit: bool) -> bool:
@@ -1227,9 +1260,12 @@ class Scrubber:
                 accepted[i] = True
         for match in _WEAK_CUE.matches(text, toks):
             i = by_start.get(match.end())
-            if i is not None and names.tier(toks[i].key) is not None:
-                if toks[i].upper_first or not toks[i].cased:
-                    accepted.setdefault(i, False)
+            if (
+                i is not None
+                and names.tier(toks[i].key) is not None
+                and (toks[i].upper_first or not toks[i].cased)
+            ):
+                accepted.setdefault(i, False)
 
         # 2. Cues after the name.
         for i, tok in enumerate(toks):
@@ -1300,9 +1336,9 @@ class Scrubber:
                 tier = names.tier(tok.key)
                 if tier is None or removed.covers(tok.start, tok.end):
                     continue
-                if (lower_case_writer and tier == "plain" and tok.cased and tok.text.islower()) or (
-                    shouting and tier in ("plain", "word") and tok.all_caps
-                ):
+                quiet = lower_case_writer and tier == "plain" and tok.cased and tok.text.islower()
+                loud = shouting and tier in ("plain", "word") and tok.all_caps
+                if quiet or loud:
                     late[i] = False
         yield from spans
         yield from self._grow(text, toks, late, shouting)
@@ -1352,6 +1388,42 @@ class Scrubber:
             if j + 1 < len(toks) and not _adjacent(text, toks[j], toks[j + 1]):
                 return False
         return False
+
+
+class _Segment(NamedTuple):
+    """A stretch of the scrubbed text and where it came from in the original."""
+
+    out_start: int
+    in_start: int
+    length: int
+
+
+def _render(text: str, redactions: Sequence[Redaction]) -> tuple[str, list[_Segment]]:
+    """The scrubbed text, and the stretches of it that are original text (not tokens)."""
+    out: list[str] = []
+    segments: list[_Segment] = []
+    cursor = size = 0
+    for red in redactions:
+        kept = text[cursor : red.start]
+        segments.append(_Segment(size, cursor, len(kept)))
+        out += (kept, TOKENS[red.kind])
+        size += len(kept) + len(TOKENS[red.kind])
+        cursor = red.end
+    segments.append(_Segment(size, cursor, len(text) - cursor))
+    out.append(text[cursor:])
+    return "".join(out), segments
+
+
+def _to_original(red: Redaction, segments: Sequence[_Segment]) -> Redaction:
+    """Map a removal found in scrubbed text back to the original text.
+
+    A find never contains a token (those are masked), so it lies inside one kept stretch.
+    """
+    for seg in segments:
+        if seg.out_start <= red.start and red.end <= seg.out_start + seg.length:
+            shift = seg.in_start - seg.out_start
+            return Redaction(red.kind, red.start + shift, red.end + shift)
+    raise AssertionError(f"a removal across a token: {red}")
 
 
 def _merge(hits: list[tuple[str, int, int]], text: str) -> list[Redaction]:

@@ -33,8 +33,13 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.disclosure import BlockLength, DisclosurePolicy, Period, block_containing
-from bot.disclosure import latest_closed_block as _latest_closed_block
+from bot.disclosure import (
+    BlockLength,
+    DisclosurePolicy,
+    Period,
+    block_containing,
+    latest_closed_block,
+)
 from bot.onboarding import AGE_BANDS
 from bot.settings import PROJECT_ROOT
 from bot.survey_flow import answer_records
@@ -49,7 +54,7 @@ __all__ = [
     "DEMO_WARDS",
     "FIRST_CHAT_ID",
     "SeedSummary",
-    "latest_closed_block",
+    "latest_closed_period",
     "seed_demo",
 ]
 
@@ -183,9 +188,9 @@ class SeedSummary:
     event_id: int | None
 
 
-def latest_closed_block(now: datetime, tz: tzinfo, block: BlockLength) -> Period:
+def latest_closed_period(now: datetime, tz: tzinfo, block: BlockLength) -> Period:
     """The block a digest for "the latest period" covers at ``now`` (as the bot computes it)."""
-    return _latest_closed_block(now, tz, DisclosurePolicy(block=block))
+    return latest_closed_block(now, tz, DisclosurePolicy(block=block))
 
 
 def _apportion(total: int, weights: Sequence[int]) -> list[int]:
@@ -277,7 +282,7 @@ async def seed_demo(
     survey = survey or load_survey(PROJECT_ROOT / "surveys" / "local-priorities.toml")
     rng = random.Random(seed)
 
-    latest = latest_closed_block(moment, tz, block)
+    latest = latest_closed_period(moment, tz, block)
     closed = [latest]
     while len(closed) < _CLOSED_BLOCKS:
         closed.append(block_containing(closed[-1].start - timedelta(days=1), block))

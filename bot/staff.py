@@ -115,7 +115,7 @@ class StaffService:
         return FlowState(state.flow, step, {**state.data, **data}, state.revision + 1)
 
     def _when(self, moment: datetime) -> str:
-        return format_datetime(moment, self.timezone, "medium")
+        return format_datetime(moment, self.timezone)
 
     def _ward_toggles(self, state: FlowState) -> Screen:
         chosen = set(state.data.get("wards", []))
