@@ -9,7 +9,7 @@ from bot.emulator import BotApiEmulator
 async def main(kind, n):
     samples = load_samples()
     with tempfile.TemporaryDirectory() as tmp:
-        async with BotApiEmulator(token=TOKEN, record_requests=False) as emu, bot_process(kind, emu, db=Path(tmp)/"x.sqlite3", profile=Path(f"/tmp/prof-{kind}.pstats")) as bot:
+        async with BotApiEmulator(token=TOKEN, record_requests=False) as emu, bot_process(kind, emu, db=Path(tmp)/"x.sqlite3", lock_stats=Path(f"/tmp/lock-{kind}.json")) as bot:
             crowd = c._residents(emu, 7_000_000, n, samples)
             t=time.perf_counter()
             res = c.ours_resident if kind=="ours" else c.bare_resident

@@ -96,6 +96,62 @@ def bare_application(token: str, base_url: str) -> AnyApplication:
     return application
 
 
+def _record_lock_times(path: Path) -> None:
+    """Diagnosis only: time every unit of work's wait for, and hold of, the database lock.
+
+    Wraps ``Database.transaction`` in this process (the product code is unchanged) and writes
+    percentiles to ``path`` at exit.
+    """
+    import atexit
+    import json
+    import time
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    import aiosqlite
+
+    from storage.database import Database
+
+    original = Database.transaction
+    waits: list[float] = []
+    holds: list[float] = []
+    calls = {"execute": 0}
+    original_execute = aiosqlite.Connection._execute
+
+    async def counting_execute(self: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
+        calls["execute"] += 1
+        return await original_execute(self, fn, *args)
+
+    @asynccontextmanager
+    async def timed(self: Database) -> AsyncIterator[aiosqlite.Connection]:
+        asked = time.perf_counter()
+        async with original(self) as conn:
+            got = time.perf_counter()
+            waits.append(got - asked)
+            try:
+                yield conn
+            finally:
+                holds.append(time.perf_counter() - got)
+
+    def dump() -> None:
+        def pct(values: list[float], q: float) -> float:
+            ordered = sorted(values)
+            return 1000 * ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+        summary = {
+            "transactions": len(holds),
+            "sqlite_calls": calls["execute"],
+            "hold_ms": {q: pct(holds, q) for q in (50, 90, 99)} if holds else {},
+            "wait_ms": {q: pct(waits, q) for q in (50, 90, 99)} if waits else {},
+            "hold_total_s": sum(holds),
+        }
+        path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
+
+    Database.transaction = timed  # type: ignore[method-assign,assignment]
+    aiosqlite.Connection._execute = counting_execute  # type: ignore[method-assign]
+    atexit.register(dump)
+
+
 async def _serve(application: AnyApplication) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -113,7 +169,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--db", type=Path, help="database file (ours only)")
     parser.add_argument("--profile", type=Path, help="write cProfile statistics here")
+    parser.add_argument(
+        "--lock-stats", type=Path, help="diagnosis: write database lock wait/hold times here"
+    )
     args = parser.parse_args(argv)
+    if args.lock_stats is not None:
+        _record_lock_times(args.lock_stats)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     warnings.simplefilter("ignore")
     if args.kind == "ours":

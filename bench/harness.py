@@ -52,7 +52,12 @@ class BotProcess:
 
 @asynccontextmanager
 async def bot_process(
-    kind: str, emulator: BotApiEmulator, *, db: Path | None = None, profile: Path | None = None
+    kind: str,
+    emulator: BotApiEmulator,
+    *,
+    db: Path | None = None,
+    profile: Path | None = None,
+    lock_stats: Path | None = None,
 ) -> AsyncIterator[BotProcess]:
     """Start ``python -m bench.botproc KIND`` and wait until it polls; stop it on exit."""
     args = [kind, "--base-url", emulator.base_url, "--token", emulator.token]
@@ -60,6 +65,8 @@ async def bot_process(
         args += ["--db", str(db)]
     if profile is not None:
         args += ["--profile", str(profile)]
+    if lock_stats is not None:
+        args += ["--lock-stats", str(lock_stats)]
     with tempfile.NamedTemporaryFile(
         prefix=f"nv-bench-{kind}-", suffix=".log", delete=False
     ) as log:

@@ -166,10 +166,14 @@ def format_number(number: float) -> str:
     return str(numbers.format_decimal(number, locale=_current.get()))
 
 
-def format_datetime(moment: datetime, timezone: tzinfo, skeleton: str = "yMMMEdHm") -> str:
-    """A moment in the configured time zone, written the way the reader's locale writes it
-    (weekday, date, hours and minutes; seconds say nothing about a meeting)."""
-    return str(dates.format_skeleton(skeleton, moment, tzinfo=timezone, locale=_current.get()))
+def format_datetime(moment: datetime, timezone: tzinfo) -> str:
+    """A moment in the configured time zone, written the way the reader's locale writes it:
+    weekday, date, hours and minutes (seconds say nothing about a meeting)."""
+    locale = Locale.parse(_current.get())
+    local = moment.astimezone(timezone)
+    day = dates.format_skeleton("yMMMEd", local, locale=locale)
+    clock = dates.format_time(local, "short", locale=locale)
+    return str(locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
 
 
 def format_date(moment: datetime, timezone: tzinfo, fmt: str = "long") -> str:

@@ -813,6 +813,8 @@ class _NameTable:
             return "soft"
         if key in self.strict:
             return "strict"
+        if "-" in key and all(part in self.plain or part in self.word for part in key.split("-")):
+            return "plain"  # a double-barrelled given name: "Sarah-Jane", "Mehmet-Ali"
         return None
 
 

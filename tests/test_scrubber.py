@@ -224,6 +224,7 @@ NAMES = [
     ("Please fix the lights. Regards, Priya Patel", "Priya Patel"),
     ("A dona Maria da Silva foi assaltada", "Maria da Silva"),
     ("Ahmed al-Rashid asked for more patrols", "Ahmed al-Rashid"),
+    ("Spoke to Sarah-Jane about it", "Sarah-Jane"),
     ("FATIMA HASSAN WAS ROBBED AND NOBODY CAME", "FATIMA HASSAN"),
     ("my mate jamal got stabbed last summer", "jamal"),
     ("Blessing Okoro was harassed at the bus stop", "Blessing Okoro"),
@@ -388,7 +389,7 @@ def test_the_name_list_is_bundled_and_covers_hackneys_communities() -> None:
 
 # Regression guards on tests/data/scrubber_corpus.toml. Measured when this was written
 # (docs/scrubber.md): structured kinds 99.3% over both sets, names 98.0%, no protected token
-# removed, 2 of 140 clean comments altered. The margins absorb small rule changes; a bigger
+# removed, 1 of 140 clean comments altered. The margins absorb small rule changes; a bigger
 # drop means a rule got worse.
 
 
