@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -132,13 +131,10 @@ def test_normalise_postcode(text: str, expected: str | None) -> None:
     assert normalise_postcode(text) == expected
 
 
-def test_long_input_is_refused_quickly() -> None:
+def test_long_input_is_refused() -> None:
     text = "E8 1DY " * 585  # 4095 characters, longer than any Telegram user would need
-    started = time.perf_counter()
-    for _ in range(1000):
-        assert normalise_postcode(text) is None
-        assert looks_like_postcode_attempt(text) is False
-    assert time.perf_counter() - started < 0.5
+    assert normalise_postcode(text) is None
+    assert looks_like_postcode_attempt(text) is False
 
 
 def test_padded_postcode_just_under_the_length_guard_is_still_accepted() -> None:
