@@ -12,7 +12,8 @@ import functools
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -230,9 +231,16 @@ class ConversationService:
         self._clock = clock
 
     # -- helpers -------------------------------------------------------------------------
-    @staticmethod
-    async def _resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
-        return await load_resident(uow, who)
+    @asynccontextmanager
+    async def _session(
+        self, who: Incoming
+    ) -> AsyncIterator[tuple[UnitOfWork, Resident | None, str]]:
+        """One update's transaction: the resident (update claimed) and their locale in force."""
+        async with self.store.unit() as uow:
+            resident = await load_resident(uow, who)
+            locale = self._locale(resident, who.telegram_locale)
+            with use_locale(locale):
+                yield uow, resident, locale
 
     def _locale(self, resident: Resident | None, telegram_locale: str | None) -> str:
         chosen = resident.locale if resident else None
@@ -338,20 +346,17 @@ class ConversationService:
         """Welcome; ``event_<id>`` (a poster's deep link) opens that event straight away."""
         match = re.fullmatch(r"event_(\d{1,9})", payload or "")
         event_id = int(match[1]) if match else None
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
+        async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(locale, self._welcome(event_id))
-                back = Outgoing(_("Welcome back."))
-                where = await self._where_you_were(uow, resident, telegram_locale)
-                card = await self._event_card(uow, resident, event_id)
-                if where:
-                    return Reply(locale, (back, Outgoing(emergency_text()), *card, *where))
-                rest = card or (Outgoing.of(home_screen()),)
-                return Reply(locale, (back, Outgoing(emergency_text()), *rest))
+            if resident is None:
+                return Reply(locale, self._welcome(event_id))
+            back = Outgoing(_("Welcome back."))
+            where = await self._where_you_were(uow, resident, telegram_locale)
+            card = await self._event_card(uow, resident, event_id)
+            if where:
+                return Reply(locale, (back, Outgoing(emergency_text()), *card, *where))
+            rest = card or (Outgoing.of(home_screen()),)
+            return Reply(locale, (back, Outgoing(emergency_text()), *rest))
 
     async def _event_card(
         self, uow: UnitOfWork, resident: Resident, event_id: int | None
@@ -363,234 +368,201 @@ class ConversationService:
 
     @answered_once
     async def begin_survey(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
+        async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
-                state = await uow.conversations.get(resident.respondent_id)
-                if state is not None and state.flow == "onboarding":
-                    note = Outgoing(_("Let's finish setting up first."))
-                    return Reply(locale, (note, *await self._where_you_were(uow, resident, None)))
-                if state is not None:
-                    note = Outgoing(
-                        _("You are in the middle of the survey. Here is where you were.")
-                    )
-                    return Reply(locale, (note, *await self._where_you_were(uow, resident, None)))
-                return Reply(locale, await self._start_survey(uow, resident, telegram_locale))
+            if resident is None:
+                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+            state = await uow.conversations.get(resident.respondent_id)
+            if state is not None and state.flow == "onboarding":
+                note = Outgoing(_("Let's finish setting up first."))
+                return Reply(locale, (note, *await self._where_you_were(uow, resident, None)))
+            if state is not None:
+                note = Outgoing(_("You are in the middle of the survey. Here is where you were."))
+                return Reply(locale, (note, *await self._where_you_were(uow, resident, None)))
+            return Reply(locale, await self._start_survey(uow, resident, telegram_locale))
 
     @answered_once
     async def cancel(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
-            telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                state = await uow.conversations.get(resident.respondent_id) if resident else None
-                if resident is None or state is None:
-                    return Reply(locale, (Outgoing(_("There is nothing to cancel.")),))
-                if state.flow == "onboarding" and resident.onboarded_at is None:
-                    await uow.residents.erase(resident.respondent_id)
-                    text = _(
-                        "Cancelled. Nothing was kept. Send /start if you'd like to begin again."
-                    )
-                    reply = Reply(locale, (Outgoing(text),), erased=True)
-                else:
-                    await uow.conversations.clear(resident.respondent_id)
-                    text = _(
-                        "Cancelled. None of those answers were kept. Send /survey to start again."
-                    )
-                    reply = Reply(locale, (Outgoing(text),))
+        async with self._session(who) as (uow, resident, locale):
+            state = await uow.conversations.get(resident.respondent_id) if resident else None
+            if resident is None or state is None:
+                return Reply(locale, (Outgoing(_("There is nothing to cancel.")),))
+            if state.flow == "onboarding" and resident.onboarded_at is None:
+                await uow.residents.erase(resident.respondent_id)
+                text = _("Cancelled. Nothing was kept. Send /start if you'd like to begin again.")
+                reply = Reply(locale, (Outgoing(text),), erased=True)
+            else:
+                await uow.conversations.clear(resident.respondent_id)
+                text = _(
+                    "Cancelled. None of those answers were kept. Send /survey to start again."
+                )
+                reply = Reply(locale, (Outgoing(text),))
         return await self._finish_erase(reply)
 
     @answered_once
     async def help(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
+        async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                text = _(
-                    "I collect residents' views for the Community and Police Conversation in "
-                    "{area}.\n\n"
-                    "/survey – answer six short questions\n"
-                    "/events – upcoming community events\n"
-                    "/notices – choose which notices you get\n"
-                    "/language – change the language\n"
-                    "/privacy – how your information is used\n"
-                    "/mydata – see everything I hold about you\n"
-                    "/forget – erase everything I hold about you\n"
-                    "/cancel – stop what you are doing\n\n"
-                    "I am not an emergency service. In an emergency call 999. To report a crime "
-                    "that is not an emergency, call 101."
-                ).format(area=self.area_name)
-                where = await self._where_you_were(uow, resident, telegram_locale)
-                return Reply(locale, (Outgoing(text), *where))
+            text = _(
+                "I collect residents' views for the Community and Police Conversation in "
+                "{area}.\n\n"
+                "/survey – answer six short questions\n"
+                "/events – upcoming community events\n"
+                "/notices – choose which notices you get\n"
+                "/language – change the language\n"
+                "/privacy – how your information is used\n"
+                "/mydata – see everything I hold about you\n"
+                "/forget – erase everything I hold about you\n"
+                "/cancel – stop what you are doing\n\n"
+                "I am not an emergency service. In an emergency call 999. To report a crime "
+                "that is not an emergency, call 101."
+            ).format(area=self.area_name)
+            where = await self._where_you_were(uow, resident, telegram_locale)
+            return Reply(locale, (Outgoing(text), *where))
 
     @answered_once
     async def privacy(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
+        async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                where = await self._where_you_were(uow, resident, telegram_locale)
-                return Reply(locale, (Outgoing(privacy_text(self.retention_days)), *where))
+            where = await self._where_you_were(uow, resident, telegram_locale)
+            return Reply(locale, (Outgoing(privacy_text(self.retention_days)), *where))
 
     @answered_once
     async def language_menu(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
-            telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
-                rows = tuple(
-                    (Button(language_name(code), CallbackData("x", "lang", "set", code)),)
-                    for code in supported_locales()
-                )
-                return Reply(
-                    locale, (Outgoing(_("Which language would you like me to use?"), rows),)
-                )
+        async with self._session(who) as (_uow, resident, locale):
+            if resident is None:
+                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+            rows = tuple(
+                (Button(language_name(code), CallbackData("x", "lang", "set", code)),)
+                for code in supported_locales()
+            )
+            return Reply(locale, (Outgoing(_("Which language would you like me to use?"), rows),))
 
     @answered_once
     async def my_data(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
-            telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(locale, (Outgoing(_("I don't hold anything about you.")),))
-                responses = await uow.responses.for_respondent(resident.respondent_id)
-                state = await uow.conversations.get(resident.respondent_id)
-                ward = self.areas.ward(resident.ward_id) if resident.ward_id else None
-                if ward:
-                    area = ward.name
-                elif resident.outside_area:
-                    area = _("Outside {area}").format(area=self.area_name)
-                else:
-                    area = pgettext("value", "Not given")
-                age = (
-                    age_band_label(resident.age_band)
-                    if resident.age_band
-                    else pgettext("value", "Not given")
-                )
-                summary = _(
-                    "This is everything I hold about you:\n"
-                    "• Language: {language}\n"
-                    "• Ward: {ward}\n"
-                    "• Age group: {age}\n"
-                    "• Agreed to the privacy notice: {consented}\n"
-                    "• Survey responses sent: {count}\n"
-                    "• Survey in progress: {progress}\n\n"
-                    "Your name, username, phone number and postcode are not stored. The attached "
-                    "file holds all of it, with every answer."
-                ).format(
-                    language=language_name(resident.locale),
-                    ward=area,
-                    age=age,
-                    consented=format_date(
-                        datetime.fromisoformat(resident.consented_at), self.timezone
-                    ),
-                    count=len(responses),
-                    progress=pgettext("value", "Yes") if state else pgettext("value", "No"),
-                )
-                export: dict[str, Any] = {
-                    "service": "Neighbourhood Voice",
-                    "note": "Linked to your Telegram chat by a random code; your Telegram id, "
-                    "name, username, phone number and postcode are not stored.",
-                    "profile": {
-                        "language": resident.locale,
-                        "ward_id": resident.ward_id,
-                        "ward": ward.name if ward else None,
-                        "outside_area": resident.outside_area,
-                        "age_band": resident.age_band,
-                        "agreed_to_privacy_notice_at": resident.consented_at,
-                        "set_up_at": resident.onboarded_at,
-                    },
-                    "in_progress": (
-                        {"flow": state.flow, "step": state.step, "data": state.data}
-                        if state
-                        else None
-                    ),
-                    "responses": [
-                        {
-                            "survey": r.survey_id,
-                            "survey_version": r.survey_version,
-                            "submitted_at": r.submitted_at,
-                            "ward_id": r.ward_id,
-                            "language": r.locale,
-                            "answers": [
-                                {
-                                    k: v
-                                    for k, v in {
-                                        "question": a.question_id,
-                                        "choice": a.choice_id,
-                                        "value": a.value,
-                                        "text": a.text,
-                                        "text_language": a.text_language,
-                                    }.items()
-                                    if v is not None
-                                }
-                                for a in r.answers
-                            ],
-                        }
-                        for r in responses
-                    ],
-                }
-                document = Document(
-                    "my-neighbourhood-voice-data.json",
-                    json.dumps(export, ensure_ascii=False, indent=2).encode(),
-                )
-                return Reply(
-                    locale,
-                    (
-                        Outgoing(summary),
-                        Outgoing(_("Your data as a file."), document=document),
-                    ),
-                )
+        async with self._session(who) as (uow, resident, locale):
+            if resident is None:
+                return Reply(locale, (Outgoing(_("I don't hold anything about you.")),))
+            responses = await uow.responses.for_respondent(resident.respondent_id)
+            state = await uow.conversations.get(resident.respondent_id)
+            ward = self.areas.ward(resident.ward_id) if resident.ward_id else None
+            if ward:
+                area = ward.name
+            elif resident.outside_area:
+                area = _("Outside {area}").format(area=self.area_name)
+            else:
+                area = pgettext("value", "Not given")
+            age = (
+                age_band_label(resident.age_band)
+                if resident.age_band
+                else pgettext("value", "Not given")
+            )
+            summary = _(
+                "This is everything I hold about you:\n"
+                "• Language: {language}\n"
+                "• Ward: {ward}\n"
+                "• Age group: {age}\n"
+                "• Agreed to the privacy notice: {consented}\n"
+                "• Survey responses sent: {count}\n"
+                "• Survey in progress: {progress}\n\n"
+                "Your name, username, phone number and postcode are not stored. The attached "
+                "file holds all of it, with every answer."
+            ).format(
+                language=language_name(resident.locale),
+                ward=area,
+                age=age,
+                consented=format_date(
+                    datetime.fromisoformat(resident.consented_at), self.timezone
+                ),
+                count=len(responses),
+                progress=pgettext("value", "Yes") if state else pgettext("value", "No"),
+            )
+            export: dict[str, Any] = {
+                "service": "Neighbourhood Voice",
+                "note": "Linked to your Telegram chat by a random code; your Telegram id, "
+                "name, username, phone number and postcode are not stored.",
+                "profile": {
+                    "language": resident.locale,
+                    "ward_id": resident.ward_id,
+                    "ward": ward.name if ward else None,
+                    "outside_area": resident.outside_area,
+                    "age_band": resident.age_band,
+                    "agreed_to_privacy_notice_at": resident.consented_at,
+                    "set_up_at": resident.onboarded_at,
+                },
+                "in_progress": (
+                    {"flow": state.flow, "step": state.step, "data": state.data} if state else None
+                ),
+                "responses": [
+                    {
+                        "survey": r.survey_id,
+                        "survey_version": r.survey_version,
+                        "submitted_at": r.submitted_at,
+                        "ward_id": r.ward_id,
+                        "language": r.locale,
+                        "answers": [
+                            {
+                                k: v
+                                for k, v in {
+                                    "question": a.question_id,
+                                    "choice": a.choice_id,
+                                    "value": a.value,
+                                    "text": a.text,
+                                    "text_language": a.text_language,
+                                }.items()
+                                if v is not None
+                            }
+                            for a in r.answers
+                        ],
+                    }
+                    for r in responses
+                ],
+            }
+            document = Document(
+                "my-neighbourhood-voice-data.json",
+                json.dumps(export, ensure_ascii=False, indent=2).encode(),
+            )
+            return Reply(
+                locale,
+                (
+                    Outgoing(summary),
+                    Outgoing(_("Your data as a file."), document=document),
+                ),
+            )
 
     @answered_once
     async def forget(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
-            telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(
-                        locale,
-                        (
-                            Outgoing(
-                                _("I don't hold anything about you, so there is nothing to erase.")
-                            ),
-                        ),
-                    )
-                stamp = str(int(self._clock()))
-                rows = (
+        async with self._session(who) as (_uow, resident, locale):
+            if resident is None:
+                return Reply(
+                    locale,
                     (
-                        Button(
-                            pgettext("button", "Yes, erase everything"),
-                            CallbackData("x", "forget", "yes", stamp),
-                        ),
-                    ),
-                    (
-                        Button(
-                            pgettext("button", "No, keep it"),
-                            CallbackData("x", "forget", "no", stamp),
+                        Outgoing(
+                            _("I don't hold anything about you, so there is nothing to erase.")
                         ),
                     ),
                 )
-                text = _(
-                    "This erases your answers, your settings and the link to this chat. It cannot "
-                    "be undone. Answers already counted in past summaries stay in them only as "
-                    "anonymous totals. Erase everything?"
-                )
-                return Reply(locale, (Outgoing(text, rows),))
+            stamp = str(int(self._clock()))
+            rows = (
+                (
+                    Button(
+                        pgettext("button", "Yes, erase everything"),
+                        CallbackData("x", "forget", "yes", stamp),
+                    ),
+                ),
+                (
+                    Button(
+                        pgettext("button", "No, keep it"),
+                        CallbackData("x", "forget", "no", stamp),
+                    ),
+                ),
+            )
+            text = _(
+                "This erases your answers, your settings and the link to this chat. It cannot "
+                "be undone. Answers already counted in past summaries stay in them only as "
+                "anonymous totals. Erase everything?"
+            )
+            return Reply(locale, (Outgoing(text, rows),))
 
     @answered_once
     async def unknown_command(self, who: Incoming) -> Reply:
@@ -615,16 +587,13 @@ class ConversationService:
         )
 
     async def _notice(self, who: Incoming, text: Callable[[], str]) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
+        async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if resident is None:
-                    hint = Outgoing(_("Send /start to begin."))
-                    return Reply(locale, (Outgoing(text()), hint))
-                where = await self._where_you_were(uow, resident, telegram_locale)
-                return Reply(locale, (Outgoing(text()), *where))
+            if resident is None:
+                hint = Outgoing(_("Send /start to begin."))
+                return Reply(locale, (Outgoing(text()), hint))
+            where = await self._where_you_were(uow, resident, telegram_locale)
+            return Reply(locale, (Outgoing(text()), *where))
 
     def locale_for_error(self, telegram_locale: str | None) -> str:
         return resolve_locale(None, telegram_locale, self.default_locale)
@@ -677,22 +646,19 @@ class ConversationService:
         return self._with_safeguarding(reply, text)
 
     async def _text(self, who: Incoming, text: str) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
+        async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(locale, (Outgoing(_("Send /start to begin.")),))
-                state = await uow.conversations.get(resident.respondent_id)
-                flow = self.flows.get(state.flow) if state else None
-                if state is None or flow is None:
-                    note = _("I'm not asking anything right now. Send /help to see what I can do.")
-                    reply = Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
-                else:
-                    ctx = self._ctx(resident, telegram_locale)
-                    transition = flow.handle(ctx, state, TextInput(text))
-                    reply = await self._outcome(uow, resident, transition, flow, ctx, tapped=False)
+            if resident is None:
+                return Reply(locale, (Outgoing(_("Send /start to begin.")),))
+            state = await uow.conversations.get(resident.respondent_id)
+            flow = self.flows.get(state.flow) if state else None
+            if state is None or flow is None:
+                note = _("I'm not asking anything right now. Send /help to see what I can do.")
+                reply = Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
+            else:
+                ctx = self._ctx(resident, telegram_locale)
+                transition = flow.handle(ctx, state, TextInput(text))
+                reply = await self._outcome(uow, resident, transition, flow, ctx, tapped=False)
         return replace(reply, messages=reply.messages + self._switch_offer(resident, text))
 
     async def _outcome(
@@ -734,27 +700,24 @@ class ConversationService:
     @answered_once
     async def tap(self, who: Incoming, raw_data: str | None) -> Reply:
         data = CallbackData.decode(raw_data)
-        async with self.store.unit() as uow:
-            resident = await self._resident(uow, who)
+        async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
-            locale = self._locale(resident, telegram_locale)
-            with use_locale(locale):
-                if data is None:
-                    return Reply(locale, toast=_("Sorry, I didn't understand that button."))
-                if data.flow == "c":
-                    reply = await self._consent(uow, who, resident, locale, data)
-                elif data.flow == "x":
-                    reply = await self._instant(uow, resident, locale, telegram_locale, data)
-                elif resident is None:
-                    reply = Reply(
-                        locale,
-                        (Outgoing(_("Send /start to begin.")),),
-                        toast=_("That button has expired."),
-                    )
-                elif data.flow == "home":
-                    reply = await self._home(uow, resident, locale, telegram_locale, data)
-                else:
-                    reply = await self._flow_tap(uow, resident, locale, telegram_locale, data)
+            if data is None:
+                return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+            if data.flow == "c":
+                reply = await self._consent(uow, who, resident, locale, data)
+            elif data.flow == "x":
+                reply = await self._instant(uow, resident, locale, telegram_locale, data)
+            elif resident is None:
+                reply = Reply(
+                    locale,
+                    (Outgoing(_("Send /start to begin.")),),
+                    toast=_("That button has expired."),
+                )
+            elif data.flow == "home":
+                reply = await self._home(uow, resident, locale, telegram_locale, data)
+            else:
+                reply = await self._flow_tap(uow, resident, locale, telegram_locale, data)
         return await self._finish_erase(reply)
 
     async def _stale(
