@@ -22,6 +22,8 @@ import logging
 import signal
 import sys
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +37,11 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot.app import build_application, prepare, running
-from bot.settings import Settings
-
-__all__ = ["BARE_STEPS", "bare_application", "main"]
+__all__ = ["BARE_STEPS", "CONCURRENT_UPDATES", "bare_application", "main"]
 
 BARE_STEPS = 3
-CONCURRENT_UPDATES = Settings(bot_token="1:x").max_concurrent_updates
+CONCURRENT_UPDATES = 32  # NV_MAX_CONCURRENT_UPDATES's default, checked in ``main``
+POLL_TIMEOUT = 10  # bot.app.running's default
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -97,67 +97,49 @@ def bare_application(token: str, base_url: str) -> AnyApplication:
 
 
 def _record_lock_times(path: Path) -> None:
-    """Diagnosis only: time every unit of work's wait for, and hold of, the database lock.
-
-    Wraps ``Database.transaction`` in this process (the product code is unchanged) and writes
-    percentiles to ``path`` at exit.
-    """
+    """Diagnosis only: database lock wait and hold times, written to ``path`` at exit."""
     import atexit
     import json
-    import time
-    from collections.abc import AsyncIterator
-    from contextlib import asynccontextmanager
 
-    import aiosqlite
+    from bench.diagnose import install
 
-    from storage.database import Database
-
-    original = Database.transaction
-    waits: list[float] = []
-    holds: list[float] = []
-    calls = {"execute": 0}
-    original_execute = aiosqlite.Connection._execute
-
-    async def counting_execute(self: aiosqlite.Connection, fn: Any, *args: Any) -> Any:
-        calls["execute"] += 1
-        return await original_execute(self, fn, *args)
-
-    @asynccontextmanager
-    async def timed(self: Database) -> AsyncIterator[aiosqlite.Connection]:
-        asked = time.perf_counter()
-        async with original(self) as conn:
-            got = time.perf_counter()
-            waits.append(got - asked)
-            try:
-                yield conn
-            finally:
-                holds.append(time.perf_counter() - got)
-
-    def dump() -> None:
-        def pct(values: list[float], q: float) -> float:
-            ordered = sorted(values)
-            return 1000 * ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
-
-        summary = {
-            "transactions": len(holds),
-            "sqlite_calls": calls["execute"],
-            "hold_ms": {q: pct(holds, q) for q in (50, 90, 99)} if holds else {},
-            "wait_ms": {q: pct(waits, q) for q in (50, 90, 99)} if waits else {},
-            "hold_total_s": sum(holds),
-        }
-        path.write_text(json.dumps(summary, indent=1), encoding="utf-8")
-
-    Database.transaction = timed  # type: ignore[method-assign,assignment]
-    aiosqlite.Connection._execute = counting_execute  # type: ignore[method-assign]
-    atexit.register(dump)
+    times = install()
+    atexit.register(
+        lambda: path.write_text(json.dumps(times.summary(), indent=1), encoding="utf-8")
+    )
 
 
-async def _serve(application: AnyApplication) -> None:
+@asynccontextmanager
+async def _bare_running(application: AnyApplication) -> AsyncIterator[None]:
+    """What ``bot.app.running`` does, without importing the product into the baseline."""
+    await application.initialize()
+    try:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await application.shutdown()
+
+
+async def _serve(application: AnyApplication, kind: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with running(application):
+    if kind == "ours":
+        from bot.app import running
+
+        context = running(application, poll_timeout=POLL_TIMEOUT)
+    else:
+        context = _bare_running(application)
+    async with context:
         print("ready", flush=True)
         await stop.wait()
 
@@ -180,7 +162,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.kind == "ours":
         if args.db is None:
             parser.error("ours needs --db")
-        settings = Settings(bot_token=args.token, database_path=args.db, api_base_url=args.base_url)
+        from bot.app import build_application, prepare
+        from bot.settings import Settings
+
+        settings = Settings(
+            bot_token=args.token, database_path=args.db, api_base_url=args.base_url
+        )
+        assert settings.max_concurrent_updates == CONCURRENT_UPDATES
         application: AnyApplication = build_application(prepare(settings))
     else:
         application = bare_application(args.token, args.base_url)
@@ -188,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     if profiler is not None:
         profiler.enable()
     try:
-        asyncio.run(_serve(application))
+        asyncio.run(_serve(application, args.kind))
     finally:
         if profiler is not None:
             profiler.disable()

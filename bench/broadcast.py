@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 
 from bench.common import TOKEN, Result
+from bench.diagnose import install
 from bench.seeding import seed_residents
 from bot.broadcasts import BroadcastEngine, BroadcastPolicy
 from bot.emulator import BotApiEmulator
@@ -59,6 +60,7 @@ async def _run(recipients: int, rate: float, limit: float) -> list[Result]:
             store, recipients, first_chat_id=FIRST_CHAT_ID, step=None, topic="safety"
         )
         seeded = time.perf_counter() - seeded
+        lock = install()  # diagnosis: database lock time per message (see bench/diagnose.py)
         async with BotApiEmulator(
             token=TOKEN, global_rate=limit, per_chat_rate=1, record_requests=False
         ) as emulator:
@@ -87,6 +89,8 @@ async def _run(recipients: int, rate: float, limit: float) -> list[Result]:
                     await engine.stop()
             received = [len(emulator.users[c].messages) for c in chat_ids]
             count_429 = emulator.count_429
+        locked = lock.summary()
+        stats_ms = await _stats_query_ms(store)
         await store.close()
         with sqlite3.connect(Path(tmp) / "nv.sqlite3") as conn:
             statuses = dict(conn.execute("SELECT status, COUNT(*) FROM outbox GROUP BY status"))
@@ -105,6 +109,9 @@ async def _run(recipients: int, rate: float, limit: float) -> list[Result]:
         "seconds_seeding": round(seeded, 2),
         "outbox": statuses,
         "engine_rate_limited": engine.rate_limited,
+        "db_lock": locked,
+        "db_lock_ms_per_message": round(1000 * locked["hold_total_s"] / recipients, 2),
+        "stats_query_ms_over_whole_outbox": round(stats_ms, 2),
     }
     return [
         Result(
@@ -139,6 +146,16 @@ async def _run(recipients: int, rate: float, limit: float) -> list[Result]:
             precision=0,
         ),
     ]
+
+
+async def _stats_query_ms(store: Store) -> float:
+    """One progress-statistics query over the finished broadcast's whole outbox."""
+    async with store.unit() as uow:
+        ids = await uow.broadcasts.active() or [b.id for b in await uow.broadcasts.recent(1)]
+        started = time.perf_counter()
+        for broadcast_id in ids[:1]:
+            await uow.broadcasts.stats(broadcast_id, "9999-12-31T00:00:00+00:00")
+        return 1000 * (time.perf_counter() - started)
 
 
 async def _send(

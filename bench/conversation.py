@@ -15,12 +15,14 @@ next question. Throughput is updates handled per second of wall time, all reside
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.common import TOKEN, Result, cpu_seconds, percentile
 from bench.harness import Steps, bot_process
@@ -81,6 +83,7 @@ class Run:
     latencies: list[float]
     bot_cpu: float
     driver_cpu: float
+    lock: dict[str, Any] | None = None
 
     @property
     def rate(self) -> float:
@@ -111,9 +114,10 @@ async def _drive(
     kind: str, resident: Resident, residents: int, samples: list[tuple[str, str]]
 ) -> Run:
     with tempfile.TemporaryDirectory(prefix="nv-bench-conv-") as tmp:
+        lock_stats = Path(tmp) / "lock.json" if kind == "ours" else None
         async with (
             BotApiEmulator(token=TOKEN, record_requests=False) as emulator,
-            bot_process(kind, emulator, db=Path(tmp) / "nv.sqlite3") as bot,
+            bot_process(kind, emulator, db=Path(tmp) / "nv.sqlite3", lock_stats=lock_stats) as bot,
         ):
             warm = _residents(emulator, FIRST_USER_ID, WARM_UP_RESIDENTS, samples)
             await asyncio.gather(*(resident(Steps(u), lang, c) for u, lang, c in warm))
@@ -129,16 +133,30 @@ async def _drive(
             )
             seconds = time.perf_counter() - started
             bot_cpu, driver_cpu = bot.cpu_seconds() - bot_cpu, cpu_seconds() - driver_cpu
+        lock = json.loads(lock_stats.read_text()) if lock_stats and lock_stats.exists() else None
     latencies = [lat for steps in all_steps for lat in steps.latencies]
-    return Run(len(latencies), seconds, latencies, bot_cpu, driver_cpu)
+    return Run(len(latencies), seconds, latencies, bot_cpu, driver_cpu, lock)
 
 
-async def _run(residents: int) -> list[Result]:
+async def _run(residents: int, rounds: int) -> list[Result]:
+    """``rounds`` of bare then ours, interleaved; the best round of each is reported.
+
+    Other work on the machine can only slow a round down, so the best round is the closest
+    to what each bot can do; every round's rate is kept in the notes.
+    """
     samples = load_samples()
-    bare = await _drive("bare", bare_resident, residents, samples)
-    ours = await _drive("ours", ours_resident, residents, samples)
+    bares: list[Run] = []
+    ourses: list[Run] = []
+    for _ in range(rounds):
+        bares.append(await _drive("bare", bare_resident, residents, samples))
+        ourses.append(await _drive("ours", ours_resident, residents, samples))
+    bare = max(bares, key=lambda r: r.rate)
+    ours = max(ourses, key=lambda r: r.rate)
     sizes = {
         "residents": residents,
+        "rounds": rounds,
+        "ours_rates": [round(r.rate, 1) for r in ourses],
+        "bare_rates": [round(r.rate, 1) for r in bares],
         "updates_per_resident": OURS_UPDATES,
         "updates": ours.updates,
         "ours_seconds": round(ours.seconds, 2),
@@ -147,6 +165,7 @@ async def _run(residents: int) -> list[Result]:
         "bare_bot_cpu_ms_per_update": round(1000 * bare.bot_cpu / bare.updates, 3),
         "ours_driver_cpu_ms_per_update": round(1000 * ours.driver_cpu / ours.updates, 3),
         "bare_driver_cpu_ms_per_update": round(1000 * bare.driver_cpu / bare.updates, 3),
+        "ours_db_lock": ours.lock,
     }
     results = [
         Result(
@@ -176,4 +195,6 @@ async def _run(residents: int) -> list[Result]:
 
 
 def run(quick: bool) -> list[Result]:
-    return asyncio.run(_run(residents=20 if quick else 200))
+    if quick:
+        return asyncio.run(_run(residents=20, rounds=1))
+    return asyncio.run(_run(residents=200, rounds=2))

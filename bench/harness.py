@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 import tempfile
@@ -67,11 +68,12 @@ async def bot_process(
         args += ["--profile", str(profile)]
     if lock_stats is not None:
         args += ["--lock-stats", str(lock_stats)]
+    # The bot's stderr goes to a file (shown if it fails to start); the file is closed here,
+    # the child keeps its own descriptor.
     with tempfile.NamedTemporaryFile(
         prefix=f"nv-bench-{kind}-", suffix=".log", delete=False
-    ) as log:
-        stderr_path = Path(log.name)
-    with stderr_path.open("wb") as stderr:
+    ) as stderr:
+        stderr_path = Path(stderr.name)
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -101,7 +103,7 @@ async def bot_process(
                 process.kill()
                 await process.wait()
         with contextlib.suppress(OSError):
-            stderr_path.unlink()
+            os.unlink(stderr_path)
 
 
 def find_data(user: EmulatedUser, action: str, arg: str = "") -> str:

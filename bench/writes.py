@@ -36,16 +36,16 @@ FIRST_CHAT_ID = 10_000_000
 
 async def _ours(folder: Path, count: int) -> tuple[float, Path]:
     settings = Settings(
-        bot_token=TOKEN, database_path=folder / "ours.sqlite3", api_base_url="http://127.0.0.1:9/bot"
+        bot_token=TOKEN,
+        database_path=folder / "ours.sqlite3",
+        api_base_url="http://127.0.0.1:9/bot",
     )
     application = build_application(prepare(settings))
     store: Store = application.bot_data["store"]
     service: ConversationService = application.bot_data["service"]
     await store.open()
     try:
-        chat_ids = await seed_residents(
-            store, count, first_chat_id=FIRST_CHAT_ID, step="summary"
-        )
+        chat_ids = await seed_residents(store, count, first_chat_id=FIRST_CHAT_ID, step="summary")
         queue: asyncio.Queue[int] = asyncio.Queue()
         for chat_id in chat_ids:
             queue.put_nowait(chat_id)

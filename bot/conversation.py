@@ -13,7 +13,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -59,6 +59,7 @@ __all__ = [
     "Reply",
     "answered_once",
     "load_resident",
+    "resident_session",
 ]
 
 FORGET_CONFIRM_SECONDS = 600
@@ -175,6 +176,22 @@ async def load_resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
 
 
 EventCard = Callable[[UnitOfWork, Resident, int], Awaitable["Outgoing | None"]]
+
+
+@asynccontextmanager
+async def resident_session(
+    store: Store, who: Incoming, default_locale: str
+) -> AsyncIterator[tuple[UnitOfWork, Resident | None, str]]:
+    """One update's transaction: the resident (update claimed) and their locale in force."""
+    async with store.unit() as uow:
+        resident = await load_resident(uow, who)
+        locale = resolve_locale(
+            resident.locale if resident else None, who.telegram_locale, default_locale
+        )
+        with use_locale(locale):
+            yield uow, resident, locale
+
+
 P = ParamSpec("P")
 S = TypeVar("S")
 
@@ -231,16 +248,10 @@ class ConversationService:
         self._clock = clock
 
     # -- helpers -------------------------------------------------------------------------
-    @asynccontextmanager
-    async def _session(
+    def _session(
         self, who: Incoming
-    ) -> AsyncIterator[tuple[UnitOfWork, Resident | None, str]]:
-        """One update's transaction: the resident (update claimed) and their locale in force."""
-        async with self.store.unit() as uow:
-            resident = await load_resident(uow, who)
-            locale = self._locale(resident, who.telegram_locale)
-            with use_locale(locale):
-                yield uow, resident, locale
+    ) -> AbstractAsyncContextManager[tuple[UnitOfWork, Resident | None, str]]:
+        return resident_session(self.store, who, self.default_locale)
 
     def _locale(self, resident: Resident | None, telegram_locale: str | None) -> str:
         chosen = resident.locale if resident else None

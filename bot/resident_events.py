@@ -15,11 +15,11 @@ from bot.conversation import (
     Outgoing,
     Reply,
     answered_once,
-    load_resident,
+    resident_session,
 )
 from bot.events import event_buttons, event_card, ics_file
 from bot.flows import Button, CallbackData
-from bot.i18n import _, pgettext, resolve_locale, use_locale
+from bot.i18n import _, pgettext
 from bot.notice_prefs import notices_screen
 from storage.events import RSVP_STATUSES
 from storage.models import TOPICS, Event, Resident
@@ -48,11 +48,6 @@ class EventsService:
         self.timezone = timezone
         self.default_locale = default_locale
 
-    def _locale(self, resident: Resident | None, who: Incoming) -> str:
-        return resolve_locale(
-            resident.locale if resident else None, who.telegram_locale, self.default_locale
-        )
-
     async def card(self, uow: UnitOfWork, resident: Resident, event_id: int) -> Outgoing | None:
         """An event's card for this resident, or None when it is gone or over."""
         event = await uow.events.get(event_id)
@@ -64,13 +59,14 @@ class EventsService:
 
     @answered_once
     async def list_events(self, who: Incoming, page: int = 0) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await load_resident(uow, who)
-            locale = self._locale(resident, who)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
-                return Reply(locale, await self._page(uow, resident, page))
+        async with resident_session(self.store, who, self.default_locale) as (
+            uow,
+            resident,
+            locale,
+        ):
+            if resident is None:
+                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+            return Reply(locale, await self._page(uow, resident, page))
 
     async def _page(self, uow: UnitOfWork, resident: Resident, page: int) -> tuple[Outgoing, ...]:
         now = datetime.now(UTC)
@@ -116,33 +112,35 @@ class EventsService:
 
     @answered_once
     async def notices_menu(self, who: Incoming) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await load_resident(uow, who)
-            locale = self._locale(resident, who)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
-                return Reply(locale, (Outgoing.of(notices_screen(resident)),))
+        async with resident_session(self.store, who, self.default_locale) as (
+            _uow,
+            resident,
+            locale,
+        ):
+            if resident is None:
+                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+            return Reply(locale, (Outgoing.of(notices_screen(resident)),))
 
     @answered_once
     async def tap(self, who: Incoming, data: CallbackData) -> Reply:
-        async with self.store.unit() as uow:
-            resident = await load_resident(uow, who)
-            locale = self._locale(resident, who)
-            with use_locale(locale):
-                if resident is None:
-                    return Reply(
-                        locale,
-                        (Outgoing(_("Send /start to begin.")),),
-                        toast=_("That button has expired."),
-                    )
-                if data.flow == "v" and data.action == "page" and data.arg.isdigit():
-                    return Reply(locale, await self._page(uow, resident, int(data.arg)))
-                if data.flow == "n":
-                    return await self._notices(uow, resident, locale, data)
-                if data.flow == "e" and data.step.isdigit():
-                    return await self._event_action(uow, resident, locale, int(data.step), data)
-                return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+        async with resident_session(self.store, who, self.default_locale) as (
+            uow,
+            resident,
+            locale,
+        ):
+            if resident is None:
+                return Reply(
+                    locale,
+                    (Outgoing(_("Send /start to begin.")),),
+                    toast=_("That button has expired."),
+                )
+            if data.flow == "v" and data.action == "page" and data.arg.isdigit():
+                return Reply(locale, await self._page(uow, resident, int(data.arg)))
+            if data.flow == "n":
+                return await self._notices(uow, resident, locale, data)
+            if data.flow == "e" and data.step.isdigit():
+                return await self._event_action(uow, resident, locale, int(data.step), data)
+            return Reply(locale, toast=_("Sorry, I didn't understand that button."))
 
     async def _notices(
         self, uow: UnitOfWork, resident: Resident, locale: str, data: CallbackData
