@@ -253,10 +253,6 @@ class ConversationService:
     ) -> AbstractAsyncContextManager[tuple[UnitOfWork, Resident | None, str]]:
         return resident_session(self.store, who, self.default_locale)
 
-    def _locale(self, resident: Resident | None, telegram_locale: str | None) -> str:
-        chosen = resident.locale if resident else None
-        return resolve_locale(chosen, telegram_locale, self.default_locale)
-
     def _ctx(self, resident: Resident, telegram_locale: str | None) -> FlowContext:
         return FlowContext(
             resident=resident,
