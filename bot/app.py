@@ -7,8 +7,10 @@ in :func:`prepare` before the event loop starts, so a mistake costs one line, no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
@@ -24,6 +26,7 @@ from bot.broadcasts import BroadcastEngine, BroadcastPolicy
 from bot.conversation import ConversationService
 from bot.digest_service import DigestService
 from bot.disclosure import BlockLength, DisclosurePolicy
+from bot.errors import ConfigError
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
 from bot.language_detect import LanguageDetector, detector_for
 from bot.notices import render_broadcast
@@ -97,9 +100,21 @@ class Prepared:
     detector: LanguageDetector
 
 
+def _check_database(settings: Settings) -> None:
+    """Open the database file once before start, so a bad path costs one line, not a traceback."""
+    path = settings.database_path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA schema_version").fetchone()
+    except (OSError, sqlite3.Error) as error:
+        raise ConfigError(f"NV_DATABASE: cannot open {path} ({error})") from None
+
+
 def prepare(settings: Settings) -> Prepared:
     """Load and validate data files; raises ConfigError with one line on any mistake."""
     languages = load_catalogs()
+    _check_database(settings)
     return Prepared(
         settings=settings,
         surveys=load_surveys(settings.surveys_dir),

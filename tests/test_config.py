@@ -152,3 +152,12 @@ def test_readme_documents_every_setting() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text()
     for setting in SETTINGS:
         assert f"`{setting.name}`" in readme, setting.name
+
+
+def test_an_unusable_database_path_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_bot({**VALID, "NV_DATABASE": str(blocker / "nv.sqlite3")})
+    assert result.returncode == 2
+    assert "NV_DATABASE" in result.stderr and "\n" not in result.stderr.strip()
+    assert "Traceback" not in result.stderr
