@@ -115,26 +115,38 @@ class SqliteBroadcasts:
         )
 
     async def claim(self, now_iso: str) -> OutboxItem | None:
-        """Take the next due row (urgent broadcasts first) and mark it in flight."""
+        """Take the next due row (urgent broadcasts first) and mark it in flight.
+
+        Broadcasts in progress are few, so they are ordered first and each one's lowest
+        pending row comes from the ``outbox_next`` index, with no sort over the outbox.
+        """
         async with self._conn.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ("
-            " SELECT o.id FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id"
-            " WHERE o.status = 'pending' AND o.not_before <= ? AND b.status = 'sending'"
-            " ORDER BY b.urgent DESC, o.id LIMIT 1"
-            ") RETURNING id, broadcast_id, respondent_id, attempts",
-            (now_iso,),
+            "SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY urgent DESC, id"
         ) as cur:
-            row = await cur.fetchone()
+            active = [int(row[0]) for row in await cur.fetchall()]
+        row = None
+        for broadcast_id in active:
+            rows = await self._conn.execute_fetchall(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ("
+                " SELECT id FROM outbox WHERE broadcast_id = ? AND status = 'pending'"
+                " AND not_before <= ? ORDER BY id LIMIT 1"
+                ") RETURNING id, broadcast_id, respondent_id, attempts",
+                (broadcast_id, now_iso),
+            )
+            if rows:
+                row = next(iter(rows))
+                break
         if row is None:
             return None
-        async with self._conn.execute(
-            "SELECT chat_id FROM chat_links WHERE respondent_id = ?", (row[2],)
-        ) as cur:
-            link = await cur.fetchone()
-        if link is None:  # erased between enqueue and send: ON DELETE CASCADE normally wins
+        links = list(
+            await self._conn.execute_fetchall(
+                "SELECT chat_id FROM chat_links WHERE respondent_id = ?", (row[2],)
+            )
+        )
+        if not links:  # erased between enqueue and send: ON DELETE CASCADE normally wins
             await self.finish(int(row[0]), "skipped", "erased")
             return None
-        return OutboxItem(int(row[0]), int(row[1]), str(row[2]), int(link[0]), int(row[3]))
+        return OutboxItem(int(row[0]), int(row[1]), str(row[2]), int(links[0][0]), int(row[3]))
 
     async def finish(self, item_id: int, status: str, error: str | None = None) -> None:
         if status not in FINAL_STATUSES:

@@ -21,7 +21,7 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["Database", "Migration", "bundled_migrations", "utc_now"]
+__all__ = ["Database", "Migration", "bundled_migrations", "fetch_one", "utc_now"]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -29,6 +29,18 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 def utc_now() -> str:
     """Timestamps are stored as ISO 8601 UTC text so they sort and compare as strings."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
+) -> sqlite3.Row | None:
+    """One row in one trip to the database thread.
+
+    ``async with conn.execute(...) as cur: await cur.fetchone()`` takes three trips, each a
+    wait for the event loop while the unit of work holds the database lock.
+    """
+    rows = await conn.execute_fetchall(sql, tuple(params))
+    return next(iter(rows), None)
 
 
 class Migration:

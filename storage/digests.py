@@ -94,7 +94,7 @@ class SqliteDigests:
         sql = (
             "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
             "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
-            "AND p.question_id = ?) FROM responses r JOIN answers a ON a.response_id = r.id "
+            "AND +p.question_id = ?) FROM responses r JOIN answers a ON a.response_id = r.id "
             "WHERE " + where + " AND r.survey_id = ? AND r.submitted_at >= ? "
             "AND r.submitted_at < ? AND a.question_id = ? AND a.text IS NOT NULL "
             "ORDER BY r.submitted_at DESC LIMIT ?"

@@ -17,7 +17,7 @@ from typing import Protocol
 import aiosqlite
 
 from storage.broadcasts import SqliteBroadcasts
-from storage.database import Database, utc_now
+from storage.database import Database, fetch_one, utc_now
 from storage.digests import SqliteDigests
 from storage.events import SqliteEvents
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
@@ -78,12 +78,12 @@ class SqliteResidents:
         self._conn = conn
 
     async def by_chat(self, chat_id: int) -> Resident | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT r.* FROM chat_links c JOIN respondents r ON r.id = c.respondent_id "
             "WHERE c.chat_id = ?",
             (chat_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return Resident(
@@ -177,11 +177,11 @@ class SqliteConversations:
         self._conn = conn
 
     async def get(self, respondent_id: str) -> FlowState | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT flow, step, data, revision FROM conversations WHERE respondent_id = ?",
             (respondent_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return FlowState(row["flow"], row["step"], json.loads(row["data"]), row["revision"])

@@ -6,7 +6,7 @@ import json
 
 import aiosqlite
 
-from storage.database import utc_now
+from storage.database import fetch_one, utc_now
 from storage.models import FlowState
 
 __all__ = ["SqliteStaff"]
@@ -17,8 +17,9 @@ class SqliteStaff:
         self._conn = conn
 
     async def admin_ids(self) -> set[int]:
-        async with self._conn.execute("SELECT user_id FROM admins") as cursor:
-            return {int(row[0]) for row in await cursor.fetchall()}
+        return {
+            int(row[0]) for row in await self._conn.execute_fetchall("SELECT user_id FROM admins")
+        }
 
     async def add_admin(self, user_id: int, added_by: int) -> bool:
         cursor = await self._conn.execute(
@@ -32,11 +33,11 @@ class SqliteStaff:
         return cursor.rowcount == 1
 
     async def flow(self, user_id: int) -> FlowState | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT flow, step, data, revision FROM staff_conversations WHERE user_id = ?",
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         if row is None:
             return None
         return FlowState(row[0], row[1], json.loads(row[2]), row[3])
