@@ -151,7 +151,9 @@ async def _run(recipients: int, rate: float, limit: float) -> list[Result]:
 async def _stats_query_ms(store: Store) -> float:
     """One progress-statistics query over the finished broadcast's whole outbox."""
     async with store.unit() as uow:
-        ids = await uow.broadcasts.active() or [b.id for b in await uow.broadcasts.recent(1)]
+        ids = await uow.broadcasts.active() or [
+            b.id for b in await uow.broadcasts.recent(1) if b.id is not None
+        ]
         started = time.perf_counter()
         for broadcast_id in ids[:1]:
             await uow.broadcasts.stats(broadcast_id, "9999-12-31T00:00:00+00:00")

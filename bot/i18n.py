@@ -103,6 +103,7 @@ def resolve_locale(chosen: str | None, telegram_code: str | None, default: str) 
     return SOURCE_LOCALE
 
 
+@cache
 def language_name(code: str) -> str:
     """A language's name in that language ("Türkçe"), so a resident can find their own."""
     name = Locale.parse(code).get_display_name(code) or code

@@ -7,6 +7,7 @@ switch is only ever *offered*, for three words or more, and never made silently.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import unicodedata
@@ -87,7 +88,15 @@ class LanguageDetector:
         self._factory.set_seed(_SEED)
 
     def detect(self, text: str) -> Detection | None:
-        """The most likely supported language, or None when the text carries too little."""
+        """The most likely supported language, or None when the text carries too little.
+
+        Cached per text: a comment is looked at twice (stored language, switch offer), and a
+        seeded detector gives the same answer every time anyway.
+        """
+        return self._detect(text)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019  # one detector per process, kept for good
+    def _detect(self, text: str) -> Detection | None:
         if self._factory is None:
             return None
         script = main_script(text)
