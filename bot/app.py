@@ -148,6 +148,9 @@ def build_application(prepared: Prepared) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        # On stop PTB cancels the long poll and at once polls again to confirm the last offset;
+        # with one connection the cancelled one is still held and that confirmation times out.
+        .get_updates_connection_pool_size(2)
         .build()
     )
     events = EventsService(
