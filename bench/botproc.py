@@ -128,11 +128,32 @@ async def _bare_running(application: AnyApplication) -> AsyncIterator[None]:
         await application.shutdown()
 
 
-async def _serve(application: AnyApplication, kind: str) -> None:
+def _heap_snapshots(folder: Path) -> None:
+    """Diagnosis only: trace Python allocations; each SIGUSR1 writes a snapshot to ``folder``."""
+    import tracemalloc
+
+    tracemalloc.start(10)
+    taken = 0
+
+    def dump() -> None:
+        nonlocal taken
+        import gc
+
+        gc.collect()
+        tracemalloc.take_snapshot().dump(str(folder / f"{taken:02d}.snapshot"))
+        taken += 1
+        print(f"snapshot {taken - 1}", flush=True)
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, dump)
+
+
+async def _serve(application: AnyApplication, kind: str, heap: Path | None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if heap is not None:
+        _heap_snapshots(heap)
     if kind == "ours":
         from bot.app import running
 
@@ -153,6 +174,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", type=Path, help="write cProfile statistics here")
     parser.add_argument(
         "--lock-stats", type=Path, help="diagnosis: write database lock wait/hold times here"
+    )
+    parser.add_argument(
+        "--heap-snapshots",
+        type=Path,
+        help="diagnosis: trace allocations and write a snapshot here on each SIGUSR1",
     )
     args = parser.parse_args(argv)
     if args.lock_stats is not None:
@@ -176,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
     if profiler is not None:
         profiler.enable()
     try:
-        asyncio.run(_serve(application, args.kind))
+        asyncio.run(_serve(application, args.kind, args.heap_snapshots))
     finally:
         if profiler is not None:
             profiler.disable()

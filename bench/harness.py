@@ -59,6 +59,7 @@ async def bot_process(
     db: Path | None = None,
     profile: Path | None = None,
     lock_stats: Path | None = None,
+    heap_snapshots: Path | None = None,
 ) -> AsyncIterator[BotProcess]:
     """Start ``python -m bench.botproc KIND`` and wait until it polls; stop it on exit."""
     args = [kind, "--base-url", emulator.base_url, "--token", emulator.token]
@@ -68,6 +69,8 @@ async def bot_process(
         args += ["--profile", str(profile)]
     if lock_stats is not None:
         args += ["--lock-stats", str(lock_stats)]
+    if heap_snapshots is not None:
+        args += ["--heap-snapshots", str(heap_snapshots)]
     # The bot's stderr goes to a file (shown if it fails to start); the file is closed here,
     # the child keeps its own descriptor.
     with tempfile.NamedTemporaryFile(
