@@ -7,8 +7,9 @@
 (``build_application(prepare(Settings(...)))`` run with ``running``), changed only in the token,
 the base URL and the database file. ``bare`` is the baseline the issue asks for: a plain
 python-telegram-bot ``Application`` with a three-step ``ConversationHandler``, no storage, the
-same number of concurrent updates and the same polling, answering every tap the way ours does
-(``answerCallbackQuery`` then ``editMessageText`` with an inline keyboard).
+same number of concurrent updates with each chat's updates in order (as ours), the same polling,
+answering every tap the way ours does (``answerCallbackQuery`` then ``editMessageText`` with an
+inline keyboard).
 
 The process runs until SIGTERM or SIGINT. The parent reads its memory and CPU time from /proc.
 """
@@ -22,7 +23,8 @@ import logging
 import signal
 import sys
 import warnings
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -44,6 +47,41 @@ CONCURRENT_UPDATES = 32  # NV_MAX_CONCURRENT_UPDATES's default, checked in ``mai
 POLL_TIMEOUT = 10  # bot.app.running's default
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class _PerChatProcessor(BaseUpdateProcessor):
+    """Chats concurrently, each chat's updates in order: what ours does (bot/app.py).
+
+    A ``ConversationHandler`` needs it: its state moves on only after the handler returns, but
+    the resident sees the answer (and taps again) before that, and with plain concurrent
+    updates that next tap can be handled in the old state.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:
+                del self._waiting[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 def _keyboard(step: int) -> InlineKeyboardMarkup:
@@ -89,7 +127,7 @@ def bare_application(token: str, base_url: str) -> AnyApplication:
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(_PerChatProcessor(CONCURRENT_UPDATES))
         .build()
     )
     application.add_handler(conversation)

@@ -84,6 +84,8 @@ class Run:
     bot_cpu: float
     driver_cpu: float
     lock: dict[str, Any] | None = None
+    api_calls: int = 0
+    polls: int = 0
 
     @property
     def rate(self) -> float:
@@ -124,6 +126,7 @@ async def _drive(
             crowd = _residents(emulator, FIRST_USER_ID + 1000, residents, samples)
             all_steps = [Steps(user) for user, _lang, _c in crowd]
             bot_cpu, driver_cpu = bot.cpu_seconds(), cpu_seconds()
+            calls, polls = _api_calls(emulator), emulator.count("getUpdates")
             started = time.perf_counter()
             await asyncio.gather(
                 *(
@@ -133,9 +136,28 @@ async def _drive(
             )
             seconds = time.perf_counter() - started
             bot_cpu, driver_cpu = bot.cpu_seconds() - bot_cpu, cpu_seconds() - driver_cpu
+            calls = _api_calls(emulator) - calls
+            polls = emulator.count("getUpdates") - polls
         lock = json.loads(lock_stats.read_text()) if lock_stats and lock_stats.exists() else None
     latencies = [lat for steps in all_steps for lat in steps.latencies]
-    return Run(len(latencies), seconds, latencies, bot_cpu, driver_cpu, lock)
+    return Run(len(latencies), seconds, latencies, bot_cpu, driver_cpu, lock, calls, polls)
+
+
+_ANSWERING = (
+    "sendMessage",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "answerCallbackQuery",
+    "sendPhoto",
+    "sendDocument",
+    "deleteMessage",
+    "sendChatAction",
+)
+
+
+def _api_calls(emulator: BotApiEmulator) -> int:
+    """Bot API calls that answer residents (polling not included)."""
+    return sum(emulator.count(method) for method in _ANSWERING)
 
 
 async def _run(residents: int, rounds: int) -> list[Result]:
@@ -165,6 +187,10 @@ async def _run(residents: int, rounds: int) -> list[Result]:
         "bare_bot_cpu_ms_per_update": round(1000 * bare.bot_cpu / bare.updates, 3),
         "ours_driver_cpu_ms_per_update": round(1000 * ours.driver_cpu / ours.updates, 3),
         "bare_driver_cpu_ms_per_update": round(1000 * bare.driver_cpu / bare.updates, 3),
+        "ours_api_calls_per_update": round(ours.api_calls / ours.updates, 2),
+        "bare_api_calls_per_update": round(bare.api_calls / bare.updates, 2),
+        "ours_updates_per_poll": round(ours.updates / max(1, ours.polls), 1),
+        "bare_updates_per_poll": round(bare.updates / max(1, bare.polls), 1),
         "ours_db_lock": ours.lock,
     }
     results = [

@@ -1,0 +1,1 @@
+"""Benchmarks for the bot: ``python -m bench`` (see bench/__main__.py and BENCHMARKS.md)."""
