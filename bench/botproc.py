@@ -23,8 +23,7 @@ import logging
 import signal
 import sys
 import warnings
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
 )
+
+from bot.update_processor import PerChatUpdateProcessor
 
 __all__ = ["BARE_STEPS", "CONCURRENT_UPDATES", "bare_application", "main"]
 
@@ -47,41 +47,6 @@ CONCURRENT_UPDATES = 32  # NV_MAX_CONCURRENT_UPDATES's default, checked in ``mai
 POLL_TIMEOUT = 10  # bot.app.running's default
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-
-class _PerChatProcessor(BaseUpdateProcessor):
-    """Chats concurrently, each chat's updates in order: what ours does (bot/app.py).
-
-    A ``ConversationHandler`` needs it: its state moves on only after the handler returns, but
-    the resident sees the answer (and taps again) before that, and with plain concurrent
-    updates that next tap can be handled in the old state.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: Counter[int] = Counter()
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._waiting[chat.id] += 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._waiting[chat.id] -= 1
-            if not self._waiting[chat.id]:
-                del self._waiting[chat.id], self._locks[chat.id]
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
 
 
 def _keyboard(step: int) -> InlineKeyboardMarkup:
@@ -127,7 +92,7 @@ def bare_application(token: str, base_url: str) -> AnyApplication:
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
-        .concurrent_updates(_PerChatProcessor(CONCURRENT_UPDATES))
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .build()
     )
     application.add_handler(conversation)

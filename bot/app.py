@@ -6,20 +6,18 @@ in :func:`prepare` before the event loop starts, so a mistake costs one line, no
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
 import sqlite3
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine, BroadcastPolicy
@@ -38,6 +36,7 @@ from bot.scrubber import Scrubber
 from bot.settings import Settings
 from bot.staff import StaffService
 from bot.surveys import Survey, load_surveys
+from bot.update_processor import PerChatUpdateProcessor
 from handlers import admin, conversation, errors, onboarding, privacy, survey
 from handlers import events as events_handlers
 from handlers.delivery import TelegramDelivery, progress_reporter, send_outgoing
@@ -52,41 +51,6 @@ logger = logging.getLogger("neighbourhood_voice")
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 BotApplication = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Different chats run concurrently; one chat's updates run strictly in arrival order.
-
-    PTB starts update tasks in the order it fetched them and asyncio locks are FIFO, so queuing
-    on a per-chat lock keeps each resident's updates in order.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: Counter[int] = Counter()
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._waiting[chat.id] += 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._waiting[chat.id] -= 1
-            if self._waiting[chat.id] == 0:
-                del self._waiting[chat.id]
-                del self._locks[chat.id]
-
-    async def initialize(self) -> None:
-        """Nothing to set up: locks are made on demand."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
 
 
 @dataclass(frozen=True, slots=True)
