@@ -33,6 +33,22 @@ def _event(row: sqlite3.Row) -> Event:
     )
 
 
+def _columns(event: Event) -> tuple[object, ...]:
+    """The stored form of an event's editable columns, in the order both statements use."""
+    return (
+        event.title,
+        event.description,
+        json.dumps(event.translations, ensure_ascii=False),
+        event.starts_at.isoformat(),
+        event.ends_at.isoformat(),
+        event.place_name,
+        event.place_address,
+        json.dumps(list(event.wards)) if event.wards else None,
+        event.capacity,
+        event.status,
+    )
+
+
 class SqliteEvents:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -43,21 +59,7 @@ class SqliteEvents:
             "INSERT INTO events (title, description, translations, starts_at, ends_at, "
             "place_name, place_address, wards, capacity, status, created_by, created_at, "
             "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                event.title,
-                event.description,
-                json.dumps(event.translations, ensure_ascii=False),
-                event.starts_at.isoformat(),
-                event.ends_at.isoformat(),
-                event.place_name,
-                event.place_address,
-                json.dumps(list(event.wards)) if event.wards else None,
-                event.capacity,
-                event.status,
-                event.created_by,
-                now,
-                now,
-            ),
+            (*_columns(event), event.created_by, now, now),
         )
         assert cursor.lastrowid is not None
         return int(cursor.lastrowid)
@@ -67,20 +69,7 @@ class SqliteEvents:
             "UPDATE events SET title=?, description=?, translations=?, starts_at=?, ends_at=?, "
             "place_name=?, place_address=?, wards=?, capacity=?, status=?, updated_at=? "
             "WHERE id=?",
-            (
-                event.title,
-                event.description,
-                json.dumps(event.translations, ensure_ascii=False),
-                event.starts_at.isoformat(),
-                event.ends_at.isoformat(),
-                event.place_name,
-                event.place_address,
-                json.dumps(list(event.wards)) if event.wards else None,
-                event.capacity,
-                event.status,
-                utc_now(),
-                event.id,
-            ),
+            (*_columns(event), utc_now(), event.id),
         )
 
     async def get(self, event_id: int) -> Event | None:
