@@ -9,7 +9,7 @@ the staff flow table and the ``a:<step>:<action>:<arg>`` buttons like every othe
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from storage.models import Broadcast, FlowState
 from storage.officers import Officer
 from storage.repositories import UnitOfWork
 
-__all__ = ["OFFICER_FLOWS", "OfficerFlows", "new_invite_code"]
+__all__ = ["OFFICER_FLOWS", "OfficerFlows", "language_versions_screen", "new_invite_code"]
 
 OFFICER_FLOWS = frozenset({"officer_wards", "action"})
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -41,6 +41,24 @@ def _cb(step: str, action: str, arg: str = "") -> CallbackData:
 
 def _move(state: FlowState, step: str, **data: Any) -> FlowState:
     return FlowState(state.flow, step, {**state.data, **data}, state.revision + 1)
+
+
+def language_versions_screen(step: str, done: Iterable[str]) -> Screen:
+    """Offer a version of a staff text in each language not done yet (English always is)."""
+    written = {"en", *done}
+    rows = [
+        (Button(language_name(code), _cb(step, "lang", code)),)
+        for code in supported_locales()
+        if code not in written
+    ]
+    rows.append((Button(pgettext("button", "Continue"), _cb(step, "continue")),))
+    return Screen(
+        _(
+            "Would you like to add a version in another language? Residents whose language "
+            "has no version see the English text."
+        ),
+        tuple(rows),
+    )
 
 
 class OfficerFlows:
@@ -197,20 +215,7 @@ class OfficerFlows:
                 )
             )
         if step == "action_translations":
-            done = set(state.data.get("texts", {}))
-            rows = [
-                (Button(language_name(code), _cb(step, "lang", code)),)
-                for code in supported_locales()
-                if code not in done
-            ]
-            rows.append((Button(pgettext("button", "Continue"), _cb(step, "continue")),))
-            return Screen(
-                _(
-                    "Would you like to add a version in another language? Residents whose "
-                    "language has no version see the English text."
-                ),
-                tuple(rows),
-            )
+            return language_versions_screen(step, state.data.get("texts", {}))
         ward = self.areas.ward(str(state.data.get("ward", "")))
         return Screen(
             _(

@@ -30,7 +30,7 @@ from bot.i18n import (
     use_locale,
 )
 from bot.notice_prefs import topic_label
-from bot.officers import OFFICER_FLOWS, OfficerFlows
+from bot.officers import OFFICER_FLOWS, OfficerFlows, language_versions_screen
 from storage.models import Broadcast, BroadcastStats, Event, FlowState
 from storage.officers import Officer
 from storage.repositories import Store, UnitOfWork
@@ -137,22 +137,6 @@ class StaffService:
             tuple(rows),
         )
 
-    def _languages_screen(self, state: FlowState) -> Screen:
-        done = set(state.data.get("translations", {}))
-        rows = [
-            (Button(language_name(code), self._cb(state.step, "lang", code)),)
-            for code in supported_locales()
-            if code != "en" and code not in done
-        ]
-        rows.append((Button(pgettext("button", "Continue"), self._cb(state.step, "continue")),))
-        return Screen(
-            _(
-                "Would you like to add a version in another language? Residents whose language "
-                "has no version see the English text."
-            ),
-            tuple(rows),
-        )
-
     def _event_from(self, data: Mapping[str, Any], created_by: int) -> Event:
         return Event(
             title=data["title"],
@@ -195,7 +179,7 @@ class StaffService:
                 rows = ((Button(pgettext("button", "No limit"), self._cb(step, "no_limit")),),)
             return Screen(text, rows)
         if step in ("translations", "notice_translations"):
-            return self._languages_screen(state)
+            return language_versions_screen(step, state.data.get("translations", {}))
         if step in ("wards", "notice_wards"):
             return self._ward_toggles(state)
         if step == "preview":
