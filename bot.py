@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.demo import main as demo_main
 
         return demo_main(DemoOptions(lang=arguments.lang, keep=arguments.keep))
-    from bot.app import build_application, prepare
+    from bot.app import ALLOWED_UPDATES, build_application, prepare
     from bot.logs import configure_logging
     from bot.settings import load_settings
 
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     application = build_application(prepared)
     logging.getLogger("neighbourhood_voice").info("starting long polling")
-    application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+    application.run_polling(poll_interval=settings.poll_interval, allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.areas import AreaDirectory
@@ -42,7 +42,17 @@ from handlers import events as events_handlers
 from handlers.delivery import TelegramDelivery, progress_reporter, send_outgoing
 from storage.repositories import Store
 
-__all__ = ["PerChatUpdateProcessor", "Prepared", "build_application", "prepare", "running"]
+__all__ = [
+    "ALLOWED_UPDATES",
+    "PerChatUpdateProcessor",
+    "Prepared",
+    "build_application",
+    "prepare",
+    "running",
+]
+
+# What the handlers use; Telegram then holds back every other kind of update.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 
 logger = logging.getLogger("neighbourhood_voice")
 
@@ -229,18 +239,22 @@ def build_application(prepared: Prepared) -> BotApplication:
     application.add_handlers(conversation.build(service, staff))
     application.add_error_handler(errors.build(service))
     application.bot_data.update(
-        service=service, store=store, engine=engine, staff=staff, events=events
+        settings=settings, service=service, store=store, engine=engine, staff=staff, events=events
     )
     return application
 
 
 @asynccontextmanager
-async def running(application: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[None]:
+async def running(
+    application: BotApplication, *, poll_timeout: int = 10, poll_interval: float | None = None
+) -> AsyncIterator[None]:
     """Run the application with long polling inside an already running event loop.
 
     ``run_polling`` owns the loop and suits ``bot.py``; tests, the demo and the benchmarks
-    need the same start-up inside their own loop.
+    need the same start-up inside their own loop. ``poll_interval`` defaults to the settings'.
     """
+    if poll_interval is None:
+        poll_interval = application.bot_data["settings"].poll_interval
     await application.initialize()
     try:
         # run_polling calls these hooks itself; outside it they are ours to call.
@@ -249,7 +263,7 @@ async def running(application: BotApplication, *, poll_timeout: int = 10) -> Asy
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
         )
         try:
             yield

@@ -58,6 +58,7 @@ __all__ = [
     "Outgoing",
     "Reply",
     "answered_once",
+    "fewest_messages",
     "load_resident",
     "resident_session",
 ]
@@ -95,10 +96,47 @@ class Outgoing:
     document: Document | None = None
     locale: str | None = None  # when it differs from the reply's (a language-switch offer)
     photo: bool = False  # the document is a picture (a chart), shown inline
+    apart: bool = False  # edited later on its own (a progress report): never merged
 
     @classmethod
     def of(cls, screen: Screen, *, edit: bool = False) -> Outgoing:
         return cls(screen.text, screen.buttons, edit=edit)
+
+
+# Telegram allows 4096 characters; right-to-left layout adds a mark per line and isolates
+# around numbers, so merged text stays well below.
+MERGED_TEXT_LIMIT = 3500
+
+
+def fewest_messages(messages: tuple[Outgoing, ...]) -> tuple[Outgoing, ...]:
+    """Fold each plain text message into the one after it, as paragraphs of one message.
+
+    A reply often says something ("Thank you.", "Welcome back.", the 999 line) before the next
+    screen. As one message it is one notification on the resident's phone and one Bot API call
+    instead of two, which matters at Telegram's 30 messages a second. The text moves into the
+    next message, which keeps its buttons; a message that edits the tapped one keeps that edit.
+    Documents, messages in another language and progress reports stay apart, and the next
+    message must be a new one (folding into an edit would reorder the chat).
+    """
+    folded: list[Outgoing] = []
+    for message in messages:
+        previous = folded[-1] if folded else None
+        if (
+            previous is not None
+            and not previous.buttons
+            and previous.document is None
+            and message.document is None
+            and not (previous.apart or message.apart)
+            and not message.edit
+            and previous.locale == message.locale
+            and len(previous.text) + 2 + len(message.text) <= MERGED_TEXT_LIMIT
+        ):
+            folded[-1] = replace(
+                message, text=f"{previous.text}\n\n{message.text}", edit=previous.edit
+            )
+        else:
+            folded.append(message)
+    return tuple(folded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,7 +652,7 @@ class ConversationService:
         if not concerns:
             return reply
         with use_locale(reply.locale):
-            urgent = tuple(Outgoing(safeguarding_text(c)) for c in concerns)
+            urgent = tuple(Outgoing(safeguarding_text(c), apart=True) for c in concerns)
         return replace(reply, messages=urgent + reply.messages)
 
     def _switch_offer(self, resident: Resident | None, text: str) -> tuple[Outgoing, ...]:

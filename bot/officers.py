@@ -317,6 +317,6 @@ class OfficerFlows:
             ).format(count=len(recipients))
         return StaffReply(
             officer.locale,
-            (Outgoing(text, edit=True), Outgoing(_("Starting…"))),
+            (Outgoing(text, edit=True), Outgoing(_("Starting…"), apart=True)),
             broadcast_id=broadcast_id,
         )

@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
         "32",
         "Updates handled at once; one chat's updates are always handled in order.",
     ),
+    Setting(
+        "NV_POLL_INTERVAL",
+        "0.02",
+        "Seconds to pause between two long polls, so that updates arriving together under load "
+        "come in one batch; each update may wait that long.",
+    ),
     Setting("NV_BROADCAST_RATE", "25", "Broadcast messages a second, for all chats together."),
     Setting(
         "NV_BROADCAST_IN_FLIGHT",
@@ -102,6 +108,7 @@ class Settings:
     postcodes_csv: Path = PROJECT_ROOT / "data" / "postcode_wards.csv"
     retention_days: int = 730
     max_concurrent_updates: int = 32
+    poll_interval: float = 0.02
     broadcast_rate: float = 25.0
     broadcast_in_flight: int = 4
     quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
@@ -146,6 +153,16 @@ def _rate(value: str) -> float:
     if not 0 < rate <= 30:
         raise ConfigError(f"NV_BROADCAST_RATE must be above 0 and at most 30, got {value}")
     return rate
+
+
+def _poll_interval(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"NV_POLL_INTERVAL must be a number of seconds, got {value!r}") from None
+    if not 0 <= seconds <= 1:
+        raise ConfigError(f"NV_POLL_INTERVAL must be from 0 to 1 second, got {value}")
+    return seconds
 
 
 def _quiet_hours(value: str) -> tuple[time, time]:
@@ -278,6 +295,7 @@ def load_settings(
         max_concurrent_updates=_positive_int(
             "NV_MAX_CONCURRENT_UPDATES", get("NV_MAX_CONCURRENT_UPDATES")
         ),
+        poll_interval=_poll_interval(get("NV_POLL_INTERVAL")),
         broadcast_rate=_rate(get("NV_BROADCAST_RATE")),
         broadcast_in_flight=_positive_int("NV_BROADCAST_IN_FLIGHT", get("NV_BROADCAST_IN_FLIGHT")),
         quiet_hours=_quiet_hours(get("NV_QUIET_HOURS")),

@@ -488,7 +488,7 @@ class StaffService:
         ).format(id=event_id, count=len(recipients))
         return StaffReply(
             self.default_locale,
-            (Outgoing(text, edit=True), Outgoing(_("Starting…"))),
+            (Outgoing(text, edit=True), Outgoing(_("Starting…"), apart=True)),
             broadcast_id=broadcast_id,
         )
 
@@ -529,7 +529,7 @@ class StaffService:
             self.default_locale,
             (
                 Outgoing(text.format(id=event.id, count=len(recipients)), edit=True),
-                Outgoing(_("Starting…")),
+                Outgoing(_("Starting…"), apart=True),
             ),
             broadcast_id=broadcast_id,
         )
@@ -563,7 +563,7 @@ class StaffService:
         )
         return StaffReply(
             self.default_locale,
-            (Outgoing(text, edit=True), Outgoing(_("Starting…"))),
+            (Outgoing(text, edit=True), Outgoing(_("Starting…"), apart=True)),
             broadcast_id=broadcast_id,
         )
 

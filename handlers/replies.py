@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -18,7 +19,7 @@ from telegram import (
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, filters
 
-from bot.conversation import Incoming, Outgoing, Reply
+from bot.conversation import Incoming, Outgoing, Reply, fewest_messages
 from bot.flows import Button
 from bot.i18n import directional
 
@@ -90,14 +91,29 @@ async def _send(
     return await context.bot.send_message(chat.id, text, reply_markup=markup)
 
 
+async def _answer(query: CallbackQuery, reply: Reply) -> None:
+    """Stop the tap's spinner; a query that can no longer be answered is no failure.
+
+    Telegram takes one answer per query, within a short time. A tap redelivered after a
+    restart (answered before the crash) or answered very late has nothing left to answer, and
+    its reply must still go out.
+    """
+    try:
+        await query.answer(text=reply.toast, show_alert=reply.toast_alert)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        logger.info("a tap could not be answered any more (%s)", error.message)
+
+
 async def deliver(
     update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
 ) -> list[Message]:
     """Answer a tap first (Telegram shows a spinner until then), then send in order."""
     if update.callback_query is not None:
-        await update.callback_query.answer(text=reply.toast, show_alert=reply.toast_alert)
+        await _answer(update.callback_query, reply)
     sent = []
-    for out in reply.messages:
+    for out in fewest_messages(reply.messages):
         message = await _send(update, context, out, reply.locale)
         if message is not None:
             sent.append(message)

@@ -47,7 +47,8 @@ def bot_runner(settings: Settings) -> BotRunner:
 
         class _Running:
             async def __aenter__(self) -> BotApplication:
-                self._cm = running(application, poll_timeout=1)
+                # One resident at a time: a pause between polls would only slow the suite.
+                self._cm = running(application, poll_timeout=1, poll_interval=0)
                 await self._cm.__aenter__()
                 return application
 

@@ -67,6 +67,8 @@ def test_help_documents_every_setting() -> None:
         ({**VALID, "NV_API_BASE_URL": "ftp://x"}, "NV_API_BASE_URL"),
         ({**VALID, "NV_RETENTION_DAYS": "0"}, "NV_RETENTION_DAYS"),
         ({**VALID, "NV_LOG_LEVEL": "LOUD"}, "NV_LOG_LEVEL"),
+        ({**VALID, "NV_POLL_INTERVAL": "soon"}, "NV_POLL_INTERVAL"),
+        ({**VALID, "NV_POLL_INTERVAL": "5"}, "NV_POLL_INTERVAL"),
     ],
 )
 def test_malformed_settings_name_the_setting(env: dict[str, str], named: str) -> None:
@@ -80,6 +82,8 @@ def test_settings_defaults_and_parsing(tmp_path: Path) -> None:
     assert settings.database_path == PROJECT_ROOT / "x" / "y.db"
     assert str(settings.timezone) == "Europe/London"
     assert settings.api_base_file_url == "https://api.telegram.org/file/bot"
+    assert settings.poll_interval == 0.02
+    assert load_settings({**VALID, "NV_POLL_INTERVAL": "0"}).poll_interval == 0
 
 
 def test_dotenv_file_is_read_and_environment_wins(

@@ -273,7 +273,7 @@ async def play(script: list[tuple[int, tuple[str, Any]]], folder: Path) -> Playe
                 emulator.user(9001 + i, first_name=f"Resident {i}", language_code=code)
                 for i, code in enumerate(LANGUAGE_CODES[:USERS])
             ]
-            async with running(build_application(prepared), poll_timeout=1):
+            async with running(build_application(prepared), poll_timeout=1, poll_interval=0):
                 await asyncio.gather(
                     *(player.play(user, by_user[i]) for i, user in enumerate(users))
                 )

@@ -463,4 +463,3 @@ def test_scrub_never_raises_is_idempotent_and_leaves_no_long_digit_runs(text: st
 
 
 # Speed is measured by bench/scrub_eval.py (python -m bench), not asserted here.
-
