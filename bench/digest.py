@@ -95,12 +95,12 @@ async def _queries(
     spent: dict[str, float] = {}
     async with store.unit() as uow:
         for name, query in (
-            ("counts", lambda: uow.digests.counts((ward,), start, end, survey.id)),
+            ("counts", lambda: uow.digests.counts((ward,), (start, end), survey.id)),
             (
                 "comments",
-                lambda: uow.digests.comments((ward,), start, end, survey.id, text, multi),
+                lambda: uow.digests.comments((ward,), (start, end), survey.id, text, multi),
             ),
-            ("rsvps", lambda: uow.digests.rsvps((ward,), start, end)),
+            ("rsvps", lambda: uow.digests.rsvps((ward,), (start, end))),
         ):
             started = time.perf_counter()
             await query()

@@ -80,38 +80,67 @@ class DigestService:
         return block_containing(period.start - timedelta(days=1), self.policy.block)
 
     # -- figures -------------------------------------------------------------------------
-    async def _snapshot(
-        self, uow: UnitOfWork, ward_id: str, period: Period
-    ) -> dict[str, object] | None:
+    async def _snapshots(
+        self, uow: UnitOfWork, ward_id: str, periods: Sequence[Period]
+    ) -> list[dict[str, object] | None]:
+        """The published figures of periods that follow one another, oldest first.
+
+        The last period is the one asked for, the others are for comparison. A period
+        published before is reused as it was; the rest are counted together in one pass over
+        the answers, scrubbed, protected and published. ``None`` for a period the disclosure
+        rules refuse; when they refuse the one asked for, nothing is computed at all.
+        """
         published = [
             Period(date.fromisoformat(a), date.fromisoformat(b))
             for a, b in await uow.digests.published_periods(ward_id)
         ]
-        verdict = check_period(
-            period, now=self._now(), tz=self.timezone, policy=self.policy, published=published
-        )
-        start, end = period.start.isoformat(), period.end.isoformat()
-        if verdict is PeriodCheck.REUSE:
-            return await uow.digests.snapshot(ward_id, start, end)
-        if verdict is not PeriodCheck.PUBLISH:
-            return None
-        utc_start, utc_end = (
-            m.isoformat(timespec="seconds") for m in period.utc_bounds(self.timezone)
-        )
-        raw = await uow.digests.counts((ward_id,), utc_start, utc_end, self.survey.id)
-        shape_text = next((q.id for q in self.survey.questions if q.kind == "text"), None)
-        shape_multi = next(q.id for q in self.survey.questions if q.kind == "multi")
+        verdicts = [
+            check_period(
+                period, now=self._now(), tz=self.timezone, policy=self.policy, published=published
+            )
+            for period in periods
+        ]
+        snapshots: list[dict[str, object] | None] = [None] * len(periods)
+        if verdicts[-1] not in (PeriodCheck.REUSE, PeriodCheck.PUBLISH):
+            return snapshots
+        for index, (period, verdict) in enumerate(zip(periods, verdicts, strict=True)):
+            if verdict is PeriodCheck.REUSE:
+                snapshots[index] = await uow.digests.snapshot(
+                    ward_id, period.start.isoformat(), period.end.isoformat()
+                )
+        fresh = [i for i, verdict in enumerate(verdicts) if verdict is PeriodCheck.PUBLISH]
+        if not fresh:
+            return snapshots
+        # Count from the first period to publish to the last; any period between them is
+        # counted too and left unused (in practice both are adjacent weeks).
+        first, last = periods[fresh[0]], periods[fresh[-1]]
+        counted = [p for p in periods if first.start <= p.start and p.end <= last.end]
+        instants = [p.utc_bounds(self.timezone)[0] for p in counted]
+        instants.append(counted[-1].utc_bounds(self.timezone)[1])
+        boundaries = [moment.isoformat(timespec="seconds") for moment in instants]
+        scope = (ward_id,)
+        raws = await uow.digests.counts(scope, boundaries, self.survey.id)
+        text_question = next((q.id for q in self.survey.questions if q.kind == "text"), None)
+        priority_question = next(q.id for q in self.survey.questions if q.kind == "multi")
         comments = (
             await uow.digests.comments(
-                (ward_id,), utc_start, utc_end, self.survey.id, shape_text, shape_multi
+                scope, boundaries, self.survey.id, text_question, priority_question
             )
-            if shape_text
-            else []
+            if text_question
+            else [[] for _ in counted]
         )
-        rsvps = await uow.digests.rsvps((ward_id,), utc_start, utc_end)
-        snapshot = snapshot_from(raw, comments, rsvps, self.survey, self.policy, self.scrub)
-        await uow.digests.store_snapshot(ward_id, start, end, snapshot)
-        return snapshot
+        rsvps = await uow.digests.rsvps(scope, boundaries)
+        for index in fresh:
+            at = counted.index(periods[index])
+            snapshot = snapshot_from(
+                raws[at], comments[at], rsvps[at], self.survey, self.policy, self.scrub
+            )
+            period = periods[index]
+            await uow.digests.store_snapshot(
+                ward_id, period.start.isoformat(), period.end.isoformat(), snapshot
+            )
+            snapshots[index] = snapshot
+        return snapshots
 
     async def ward_digest(
         self, uow: UnitOfWork, ward_id: str, period: Period
@@ -119,11 +148,10 @@ class DigestService:
         ward = self.areas.ward(ward_id)
         if ward is None:
             return None
-        snapshot = await self._snapshot(uow, ward_id, period)
+        previous = self.previous_of(period)
+        previous_snapshot, snapshot = await self._snapshots(uow, ward_id, (previous, period))
         if snapshot is None:
             return None
-        previous = self.previous_of(period)
-        previous_snapshot = await self._snapshot(uow, ward_id, previous)
         utc_start, utc_end = (
             m.isoformat(timespec="seconds") for m in period.utc_bounds(self.timezone)
         )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from storage.database import utc_now
+from storage.database import fetch_one, utc_now
 from storage.models import Broadcast, BroadcastStats, OutboxItem
 
 __all__ = ["SqliteBroadcasts"]
@@ -55,8 +55,8 @@ class SqliteBroadcasts:
         if wards:
             sql += f" AND r.ward_id IN ({','.join('?' for _ in wards)})"
             params.extend(wards)
-        async with self._conn.execute(sql + " ORDER BY r.rowid", params) as cur:
-            return [str(row[0]) for row in await cur.fetchall()]
+        rows = await self._conn.execute_fetchall(sql + " ORDER BY r.rowid", params)
+        return [str(row[0]) for row in rows]
 
     async def create(
         self, broadcast: Broadcast, recipients: Sequence[str], not_before: str
@@ -90,23 +90,22 @@ class SqliteBroadcasts:
         return broadcast_id
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
-        async with self._conn.execute(
-            "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self._conn, "SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
         return _broadcast(row) if row else None
 
     async def exists_for_event(self, event_id: int, kind: str) -> bool:
-        async with self._conn.execute(
-            "SELECT 1 FROM broadcasts WHERE event_id = ? AND kind = ? LIMIT 1", (event_id, kind)
-        ) as cur:
-            return await cur.fetchone() is not None
+        row = await fetch_one(
+            self._conn,
+            "SELECT 1 FROM broadcasts WHERE event_id = ? AND kind = ? LIMIT 1",
+            (event_id, kind),
+        )
+        return row is not None
 
     async def recent(self, limit: int = 10) -> list[Broadcast]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", (limit,)
-        ) as cur:
-            return [_broadcast(row) for row in await cur.fetchall()]
+        )
+        return [_broadcast(row) for row in rows]
 
     async def set_report(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         await self._conn.execute(
@@ -120,10 +119,10 @@ class SqliteBroadcasts:
         Broadcasts in progress are few, so they are ordered first and each one's lowest
         pending row comes from the ``outbox_next`` index, with no sort over the outbox.
         """
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY urgent DESC, id"
-        ) as cur:
-            active = [int(row[0]) for row in await cur.fetchall()]
+        )
+        active = [int(row[0]) for row in rows]
         row = None
         for broadcast_id in active:
             rows = await self._conn.execute_fetchall(
@@ -174,12 +173,11 @@ class SqliteBroadcasts:
         return cursor.rowcount
 
     async def stats(self, broadcast_id: int, now_iso: str) -> BroadcastStats:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT status, not_before > ? AS later, COUNT(*) FROM outbox "
             "WHERE broadcast_id = ? GROUP BY status, later",
             (now_iso, broadcast_id),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         counts: dict[str, int] = {}
         for status, later, n in rows:
             key = "held" if status == "pending" and later else str(status)
@@ -196,28 +194,28 @@ class SqliteBroadcasts:
         return cursor.rowcount == 1
 
     async def active(self) -> list[int]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id"
-        ) as cur:
-            return [int(row[0]) for row in await cur.fetchall()]
+        )
+        return [int(row[0]) for row in rows]
 
     async def next_due(self) -> str | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT MIN(o.not_before) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
-            "WHERE o.status = 'pending' AND b.status = 'sending'"
-        ) as cur:
-            row = await cur.fetchone()
+            "WHERE o.status = 'pending' AND b.status = 'sending'",
+        )
         return str(row[0]) if row and row[0] else None
 
     async def sent_since(self, respondent_id: str, since_iso: str) -> int:
         """Non-urgent notices a resident received since a moment (the weekly cap)."""
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT COUNT(*) FROM outbox o JOIN broadcasts b ON b.id = o.broadcast_id "
             "WHERE o.respondent_id = ? AND o.status = 'sent' AND b.urgent = 0 "
             "AND o.sent_at >= ?",
             (respondent_id, since_iso),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return int(row[0]) if row else 0
 
     async def mark_unreachable(self, respondent_id: str) -> None:

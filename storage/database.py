@@ -147,13 +147,12 @@ class Database:
                 await conn.execute("COMMIT")
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._lock, self._connection.execute(sql, tuple(params)) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        async with self._lock:
+            return await fetch_one(self._connection, sql, params)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._lock, self._connection.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        async with self._lock:
+            return list(await self._connection.execute_fetchall(sql, tuple(params)))
 
     async def checkpoint(self) -> None:
         """Fold the WAL into the main file and truncate it, so erased pages leave the WAL too."""

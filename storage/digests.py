@@ -7,6 +7,7 @@ digest builder to scrub and pick representative excerpts.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import aiosqlite
 
-from storage.database import utc_now
+from storage.database import fetch_one, utc_now
 
 __all__ = ["Comment", "RawCounts", "SqliteDigests"]
 
@@ -38,6 +39,20 @@ class RawCounts:
     per_ward: Counter[str] = field(default_factory=Counter)
 
 
+def _period_of(column: str, boundaries: Sequence[str]) -> tuple[str, list[object]]:
+    """SQL for the index of the period a row falls in, 0 for the first.
+
+    ``boundaries`` are the ascending ISO times where periods start, then where the last ends;
+    each boundary a row has passed adds one.
+    """
+    if len(boundaries) < 2:
+        raise ValueError("periods need a start and an end")
+    inner = list(boundaries[1:-1])
+    if not inner:
+        return "0", []
+    return "(" + " + ".join(f"({column} >= ?)" for _ in inner) + ")", list(inner)
+
+
 class SqliteDigests:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -49,47 +64,59 @@ class SqliteDigests:
         return f"r.ward_id IN ({','.join('?' for _ in wards)})", list(wards)
 
     async def counts(
-        self, wards: Sequence[str] | None, start: str, end: str, survey_id: str
-    ) -> RawCounts:
+        self, wards: Sequence[str] | None, boundaries: Sequence[str], survey_id: str
+    ) -> list[RawCounts]:
+        """Counts for each of the periods that follow one another between ``boundaries``.
+
+        Periods are counted together, in one pass over the rows (a digest compares a period
+        with the one before it).
+        """
         where, params = self._scope(wards)
-        span = [survey_id, start, end]
-        result = RawCounts()
+        period, period_params = _period_of("r.submitted_at", boundaries)
+        span = [survey_id, boundaries[0], boundaries[-1]]
+        result = [RawCounts() for _ in boundaries[1:]]
         sql = (
-            "SELECT r.ward_id, r.locale, COUNT(*) FROM responses r WHERE "
+            f"SELECT {period}, r.ward_id, r.locale, COUNT(*) FROM responses r WHERE "
             + where
             + " AND r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? "
-            "GROUP BY r.ward_id, r.locale"
+            "GROUP BY 1, r.ward_id, r.locale"
         )
-        async with self._conn.execute(sql, [*params, *span]) as cur:
-            for ward, locale, n in await cur.fetchall():
-                result.responses += int(n)
-                result.languages[str(locale)] += int(n)
-                result.per_ward[str(ward)] += int(n)
+        rows = await self._conn.execute_fetchall(sql, [*period_params, *params, *span])
+        for index, ward, locale, n in rows:
+            counts = result[index]
+            counts.responses += int(n)
+            counts.languages[str(locale)] += int(n)
+            counts.per_ward[str(ward)] += int(n)
         sql = (
-            "SELECT a.question_id, a.choice_id, a.value, COUNT(*) FROM responses r "
+            f"SELECT {period}, a.question_id, a.choice_id, a.value, COUNT(*) FROM responses r "
             "JOIN answers a ON a.response_id = r.id WHERE "
             + where
             + " AND r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? "
-            "AND a.text IS NULL GROUP BY a.question_id, a.choice_id, a.value"
+            "AND a.text IS NULL GROUP BY 1, a.question_id, a.choice_id, a.value"
         )
-        async with self._conn.execute(sql, [*params, *span]) as cur:
-            for question, choice, value, n in await cur.fetchall():
-                if choice is not None:
-                    result.choices.setdefault(str(question), Counter())[str(choice)] += int(n)
-                elif value is not None:
-                    result.values.setdefault(str(question), Counter())[int(value)] += int(n)
+        rows = await self._conn.execute_fetchall(sql, [*period_params, *params, *span])
+        for index, question, choice, value, n in rows:
+            counts = result[index]
+            if choice is not None:
+                counts.choices.setdefault(str(question), Counter())[str(choice)] += int(n)
+            elif value is not None:
+                counts.values.setdefault(str(question), Counter())[int(value)] += int(n)
         return result
 
     async def comments(
         self,
         wards: Sequence[str] | None,
-        start: str,
-        end: str,
+        boundaries: Sequence[str],
         survey_id: str,
         text_question: str,
         priority_question: str,
         limit: int = 200,
-    ) -> list[Comment]:
+    ) -> list[list[Comment]]:
+        """The latest ``limit`` comments of each period between ``boundaries``, newest first.
+
+        One query a period: newest first with a limit reads only the rows it returns, which
+        ranking all periods' comments together in one query does not.
+        """
         where, params = self._scope(wards)
         sql = (
             "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
@@ -99,40 +126,52 @@ class SqliteDigests:
             "AND r.submitted_at < ? AND a.question_id = ? AND a.text IS NOT NULL "
             "ORDER BY r.submitted_at DESC LIMIT ?"
         )
-        async with self._conn.execute(
-            sql, [priority_question, *params, survey_id, start, end, text_question, limit]
-        ) as cur:
-            return [
-                Comment(str(t), str(lang), tuple(str(p).split(",")) if p else (), str(rid))
-                for t, lang, rid, p in await cur.fetchall()
-            ]
+        result = []
+        for start, end in itertools.pairwise(boundaries):
+            rows = await self._conn.execute_fetchall(
+                sql, [priority_question, *params, survey_id, start, end, text_question, limit]
+            )
+            result.append(
+                [
+                    Comment(str(t), str(lang), tuple(str(p).split(",")) if p else (), str(rid))
+                    for t, lang, rid, p in rows
+                ]
+            )
+        return result
 
-    async def rsvps(self, wards: Sequence[str] | None, start: str, end: str) -> dict[str, int]:
-        """RSVP totals for events in the scope that start within the period."""
+    async def rsvps(
+        self, wards: Sequence[str] | None, boundaries: Sequence[str]
+    ) -> list[dict[str, int]]:
+        """RSVP totals for events in the scope, by the period each event starts in."""
+        period, params = _period_of("e.starts_at", boundaries)
+        params += [boundaries[0], boundaries[-1]]
         condition = ""
-        params: list[object] = [start, end]
         if wards is not None:
             condition = (
                 " AND (e.wards IS NULL OR EXISTS (SELECT 1 FROM json_each(e.wards) "
                 f"WHERE value IN ({','.join('?' for _ in wards)})))"
             )
             params += list(wards)
-        async with self._conn.execute(
-            "SELECT s.status, COUNT(*) FROM rsvps s JOIN events e ON e.id = s.event_id "
-            "WHERE e.starts_at >= ? AND e.starts_at < ?" + condition + " GROUP BY s.status",
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {period}, s.status, COUNT(*) FROM rsvps s JOIN events e "
+            "ON e.id = s.event_id WHERE e.starts_at >= ? AND e.starts_at < ?"
+            + condition
+            + " GROUP BY 1, s.status",
             params,
-        ) as cur:
-            return {str(status): int(n) for status, n in await cur.fetchall()}
+        )
+        result: list[dict[str, int]] = [{} for _ in boundaries[1:]]
+        for index, status, n in rows:
+            result[index][str(status)] = int(n)
+        return result
 
     async def forget_excerpts(self, response_ids: Sequence[str]) -> None:
         """Remove an erased resident's excerpts from published digests; the counts stay."""
         if not response_ids:
             return
         gone = set(response_ids)
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT ward_id, period_start, period_end, snapshot FROM published_digests"
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         for ward, start, end, raw in rows:
             snapshot = json.loads(raw)
             kept = [c for c in snapshot.get("comments", []) if c.get("response") not in gone]
@@ -145,19 +184,19 @@ class SqliteDigests:
                 )
 
     async def published_periods(self, ward_id: str) -> list[tuple[str, str]]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT period_start, period_end FROM published_digests WHERE ward_id = ?",
             (ward_id,),
-        ) as cur:
-            return [(str(a), str(b)) for a, b in await cur.fetchall()]
+        )
+        return [(str(a), str(b)) for a, b in rows]
 
     async def snapshot(self, ward_id: str, start: str, end: str) -> dict[str, object] | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT snapshot FROM published_digests WHERE ward_id = ? AND period_start = ? "
             "AND period_end = ?",
             (ward_id, start, end),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return json.loads(row[0]) if row else None
 
     async def store_snapshot(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.database import utc_now
+from storage.database import fetch_one, utc_now
 from storage.models import Event
 
 __all__ = ["RSVP_STATUSES", "SqliteEvents"]
@@ -73,30 +73,29 @@ class SqliteEvents:
         )
 
     async def get(self, event_id: int) -> Event | None:
-        async with self._conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self._conn, "SELECT * FROM events WHERE id = ?", (event_id,))
         return _event(row) if row else None
 
     async def upcoming(
         self, now: datetime, ward_id: str | None, *, limit: int, offset: int = 0
     ) -> list[Event]:
         """Published events not yet over, for a ward (and borough-wide), soonest first."""
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM events WHERE status = 'published' AND ends_at > ? AND "
             "(wards IS NULL OR (? IS NOT NULL AND EXISTS "
             "(SELECT 1 FROM json_each(events.wards) WHERE value = ?))) "
             "ORDER BY starts_at, id LIMIT ? OFFSET ?",
             (now.isoformat(), ward_id, ward_id, limit, offset),
-        ) as cur:
-            return [_event(row) for row in await cur.fetchall()]
+        )
+        return [_event(row) for row in rows]
 
     async def all_upcoming(self, now: datetime) -> list[Event]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM events WHERE status = 'published' AND ends_at > ? "
             "ORDER BY starts_at, id",
             (now.isoformat(),),
-        ) as cur:
-            return [_event(row) for row in await cur.fetchall()]
+        )
+        return [_event(row) for row in rows]
 
     async def set_rsvp(self, event_id: int, respondent_id: str, status: str) -> None:
         await self._conn.execute(
@@ -107,24 +106,24 @@ class SqliteEvents:
         )
 
     async def rsvp(self, event_id: int, respondent_id: str) -> str | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT status FROM rsvps WHERE event_id = ? AND respondent_id = ?",
             (event_id, respondent_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return str(row[0]) if row else None
 
     async def rsvp_counts(self, event_id: int) -> dict[str, int]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT status, COUNT(*) FROM rsvps WHERE event_id = ? GROUP BY status", (event_id,)
-        ) as cur:
-            counts = {str(s): int(n) for s, n in await cur.fetchall()}
+        )
+        counts = {str(s): int(n) for s, n in rows}
         return {status: counts.get(status, 0) for status in RSVP_STATUSES}
 
     async def attendees(self, event_id: int, statuses: tuple[str, ...]) -> list[str]:
         marks = ",".join("?" for _ in statuses)
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             f"SELECT respondent_id FROM rsvps WHERE event_id = ? AND status IN ({marks})",
             (event_id, *statuses),
-        ) as cur:
-            return [str(row[0]) for row in await cur.fetchall()]
+        )
+        return [str(row[0]) for row in rows]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from storage.database import utc_now
+from storage.database import fetch_one, utc_now
 
 __all__ = ["Action", "AuditEntry", "Officer", "SqliteOfficers", "hash_code"]
 
@@ -75,24 +75,21 @@ class SqliteOfficers:
         )
 
     async def get(self, user_id: int) -> Officer | None:
-        async with self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "SELECT user_id, wards, locale, revoked_at FROM officers WHERE user_id = ?",
             (user_id,),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return Officer(int(row[0]), tuple(json.loads(row[1])), str(row[2]), row[3] is None)
 
     async def active(self) -> list[Officer]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT user_id, wards, locale FROM officers WHERE revoked_at IS NULL "
             "ORDER BY added_at"
-        ) as cur:
-            return [
-                Officer(int(r[0]), tuple(json.loads(r[1])), str(r[2]))
-                for r in await cur.fetchall()
-            ]
+        )
+        return [Officer(int(r[0]), tuple(json.loads(r[1])), str(r[2])) for r in rows]
 
     async def revoke(self, user_id: int) -> bool:
         cursor = await self._conn.execute(
@@ -108,24 +105,21 @@ class SqliteOfficers:
         )
 
     async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT actor_id, action, detail, at FROM audit_log ORDER BY id DESC LIMIT ?",
             (limit,),
-        ) as cur:
-            return [
-                AuditEntry(int(r[0]), str(r[1]), json.loads(r[2]), str(r[3]))
-                for r in await cur.fetchall()
-            ]
+        )
+        return [AuditEntry(int(r[0]), str(r[1]), json.loads(r[2]), str(r[3])) for r in rows]
 
     async def published_periods(self, scope: str) -> list[tuple[str, str]]:
         """Periods (start, end) of digests already delivered for a scope (differencing rule)."""
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT DISTINCT json_extract(detail, '$.start'), json_extract(detail, '$.end') "
             "FROM audit_log WHERE action IN ('digest', 'export') "
             "AND json_extract(detail, '$.scope') = ?",
             (scope,),
-        ) as cur:
-            return [(str(r[0]), str(r[1])) for r in await cur.fetchall() if r[0] and r[1]]
+        )
+        return [(str(r[0]), str(r[1])) for r in rows if r[0] and r[1]]
 
     async def add_action(
         self, officer_id: int, ward_id: str, priority: str, texts: dict[str, str]
@@ -145,12 +139,9 @@ class SqliteOfficers:
 
     async def actions(self, wards: tuple[str, ...], start: str, end: str) -> list[Action]:
         marks = ",".join("?" for _ in wards)
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             f"SELECT ward_id, priority, texts, created_at FROM actions WHERE ward_id IN ({marks}) "
             "AND created_at >= ? AND created_at < ? ORDER BY created_at",
             (*wards, start, end),
-        ) as cur:
-            return [
-                Action(str(r[0]), str(r[1]), json.loads(r[2]), str(r[3]))
-                for r in await cur.fetchall()
-            ]
+        )
+        return [Action(str(r[0]), str(r[1]), json.loads(r[2]), str(r[3])) for r in rows]

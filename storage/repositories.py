@@ -141,10 +141,9 @@ class SqliteResidents:
         )
 
     async def chat_of(self, respondent_id: str) -> int | None:
-        async with self._conn.execute(
-            "SELECT chat_id FROM chat_links WHERE respondent_id = ?", (respondent_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(
+            self._conn, "SELECT chat_id FROM chat_links WHERE respondent_id = ?", (respondent_id,)
+        )
         return int(row[0]) if row else None
 
     async def claim_update(self, chat_id: int, update_id: int) -> bool:
@@ -158,17 +157,16 @@ class SqliteResidents:
 
     async def erase(self, respondent_id: str) -> None:
         # Published digests keep their counts, but not this resident's words.
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT id FROM responses WHERE respondent_id = ?", (respondent_id,)
-        ) as cursor:
-            response_ids = [str(row[0]) for row in await cursor.fetchall()]
+        )
+        response_ids = [str(row[0]) for row in rows]
         await SqliteDigests(self._conn).forget_excerpts(response_ids)
         # ON DELETE CASCADE removes the chat link, the conversation, responses and answers.
         await self._conn.execute("DELETE FROM respondents WHERE id = ?", (respondent_id,))
 
     async def count(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM respondents") as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._conn, "SELECT COUNT(*) FROM respondents")
         return int(row[0]) if row else 0
 
 
@@ -239,19 +237,18 @@ class SqliteResponses:
         return response_id
 
     async def for_respondent(self, respondent_id: str) -> list[ResponseRecord]:
-        async with self._conn.execute(
+        rows = await self._conn.execute_fetchall(
             "SELECT * FROM responses WHERE respondent_id = ? ORDER BY submitted_at, rowid",
             (respondent_id,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         records = []
         for row in rows:
-            async with self._conn.execute(
+            answer_rows = await self._conn.execute_fetchall(
                 "SELECT question_id, choice_id, value, text, text_language FROM answers "
                 "WHERE response_id = ? ORDER BY rowid",
                 (row["id"],),
-            ) as cursor:
-                answers = tuple(AnswerRecord(*a) for a in await cursor.fetchall())
+            )
+            answers = tuple(AnswerRecord(*a) for a in answer_rows)
             records.append(
                 ResponseRecord(
                     response_id=row["id"],
@@ -266,8 +263,7 @@ class SqliteResponses:
         return records
 
     async def count(self) -> int:
-        async with self._conn.execute("SELECT COUNT(*) FROM responses") as cursor:
-            row = await cursor.fetchone()
+        row = await fetch_one(self._conn, "SELECT COUNT(*) FROM responses")
         return int(row[0]) if row else 0
 
     async def purge_before(self, cutoff_iso: str) -> int:

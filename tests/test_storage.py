@@ -89,3 +89,59 @@ async def test_responses_are_keyed_by_a_random_respondent_id(tmp_path: Path) -> 
             if any(col[1] == "chat_id" for col in conn.execute(f"PRAGMA table_info({name})"))
         ]
     assert tables_with_chat == ["chat_links"]
+
+
+async def test_periods_counted_together_match_each_counted_alone(tmp_path: Path) -> None:
+    """A digest counts a week and the week before in one pass; no row may change sides."""
+    a, b, c = "2026-11-02T00:00:00+00:00", "2026-11-09T00:00:00+00:00", "2026-11-16T00:00:00+00:00"
+    submitted = {
+        "2026-11-01T23:59:59+00:00": "x",  # before the first period
+        a: "p0-first",
+        "2026-11-08T23:59:59+00:00": "p0-last",
+        b: "p1-first",  # on the boundary: the later period
+        "2026-11-15T23:59:59+00:00": "p1-last",
+        c: "y",  # the end is not included
+    }
+    store = Store(tmp_path / "d.sqlite3")
+    await store.open()
+    try:
+        moments = []
+        async with store.unit() as uow:
+            for n, (at, words) in enumerate(submitted.items()):
+                resident = await uow.residents.create(700 + n, "en")
+                response = await uow.responses.add(
+                    resident.respondent_id,
+                    survey_id="s",
+                    survey_version=1,
+                    ward_id="dalston",
+                    locale="en" if n % 2 else "tr",
+                    answers=[
+                        AnswerRecord("p", choice_id="asb" if n < 3 else "drugs"),
+                        AnswerRecord("safe", value=n),
+                        AnswerRecord("t", text=words),
+                    ],
+                )
+                moments.append((at, response))
+        async with store.database.transaction() as conn:
+            await conn.executemany("UPDATE responses SET submitted_at = ? WHERE id = ?", moments)
+        async with store.unit() as uow:
+            together = await uow.digests.counts(("dalston",), (a, b, c), "s")
+            alone = [
+                (await uow.digests.counts(("dalston",), span, "s"))[0] for span in ((a, b), (b, c))
+            ]
+            comments = await uow.digests.comments(("dalston",), (a, b, c), "s", "t", "p")
+            newest = await uow.digests.comments(("dalston",), (a, b, c), "s", "t", "p", limit=1)
+            rsvps = await uow.digests.rsvps(("dalston",), (a, b, c))
+    finally:
+        await store.close()
+    assert together == alone
+    assert [r.responses for r in together] == [2, 2]
+    assert together[0].choices == {"p": {"asb": 2}}
+    assert together[1].values == {"safe": {3: 1, 4: 1}}
+    assert [[m.text for m in period] for period in comments] == [
+        ["p0-last", "p0-first"],
+        ["p1-last", "p1-first"],
+    ]
+    assert [[m.text for m in period] for period in newest] == [["p0-last"], ["p1-last"]]
+    assert comments[0][0].priorities == ("asb",)
+    assert rsvps == [{}, {}]
