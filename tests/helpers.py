@@ -1,9 +1,23 @@
-"""Conversation steps shared by the end-to-end tests: a resident's taps and messages."""
+"""Steps shared by the end-to-end tests, so each test file need not import another's:
+a resident's taps and messages, an admin's and an officer's, and answers seeded straight
+into the store."""
 
 from __future__ import annotations
 
-from bot.emulator import EmulatedUser, SentMessage
+import random
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
+from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
+from bot.settings import Settings
+from storage.models import AnswerRecord
+from storage.repositories import Store
+
+ADMIN, OFFICER = 900, 901
+LONDON = ZoneInfo("Europe/London")
 SURVEY_CHOICES = ("Burglary", "Road safety")
 
 
@@ -76,3 +90,141 @@ async def answer_survey(user: EmulatedUser, comment: str = "More lighting on the
     await user.tap_button("Confirm and send")
     thanks = await user.next_reply()
     assert "Thank you" in thanks.text
+
+
+async def rsvp(user: EmulatedUser, answer: str) -> None:
+    """/events, then answer the first event shown ("Going", "Maybe" or "Not going")."""
+    await user.command("/events")
+    await user.next_reply()
+    await user.tap_button(answer)
+    await user.next_reply()
+
+
+# -- staff ---------------------------------------------------------------------------------------
+
+
+async def say(user: EmulatedUser, text: str) -> str:
+    await user.send(text)
+    return (await user.next_reply()).text or ""
+
+
+def local(delta: timedelta) -> str:
+    """A time from now as an admin types it: London wall-clock time."""
+    return (datetime.now(LONDON) + delta).strftime("%Y-%m-%d %H:%M")
+
+
+async def create_event(admin: EmulatedUser, *, ward: str | None = "Dalston") -> None:
+    """The whole /newevent conversation, with a Turkish translation, three days ahead."""
+    await admin.command("/newevent")
+    assert "title" in (await admin.next_reply()).text
+    await say(admin, "Community and Police Conversation")
+    await say(admin, "Meet your local officers and tell them what matters.")
+    await admin.tap_button("Türkçe")
+    await admin.next_reply()
+    await say(admin, "Toplum ve Polis Sohbeti")
+    await say(admin, "Yerel polislerle tanışın.")
+    await admin.tap_button("Continue")
+    await admin.next_reply()
+    await say(admin, local(timedelta(days=3)))
+    await say(admin, local(timedelta(days=3, hours=2)))
+    await say(admin, "St John's Church Hall")
+    await say(admin, "Mare Street, London E8")
+    if ward:
+        await admin.tap_button(ward)
+        await admin.next_reply()
+        await admin.tap_button("Done")
+    else:
+        await admin.tap_button("Whole borough")
+    await admin.next_reply()
+    await admin.tap_button("No limit")
+    preview = await admin.next_reply()
+    assert "This is how residents will see it" in (preview.text or "")
+    assert "Community and Police Conversation" in (preview.text or "")
+    await admin.tap_button("Publish")
+    published, _progress = await admin.expect(2)
+    assert "Published" in (published.text or "")
+
+
+async def finished_report(emulator: BotApiEmulator, admin: EmulatedUser) -> str:
+    """The admin's progress message once it has become the final summary."""
+    await emulator.wait_until(lambda: "finished" in (admin.messages[-1].text or ""), timeout=10)
+    return admin.messages[-1].text or ""
+
+
+async def invite_code(admin: EmulatedUser) -> str:
+    await admin.command("/invite")
+    invite = await admin.next_reply()
+    return (invite.text or "").split("Invite code: ")[1].split()[0]
+
+
+async def become_officer(admin: EmulatedUser, officer: EmulatedUser, ward: str) -> None:
+    code = await invite_code(admin)
+    await officer.command("/officer", code)
+    welcome = await officer.next_reply()  # with the ward question
+    assert "registered as an officer" in (welcome.text or "")
+    assert welcome.buttons
+    await officer.tap_button(ward)
+    await officer.next_reply()
+    await officer.tap_button("Done")
+    saved = await officer.next_reply()
+    assert ward in (saved.text or "")
+
+
+async def request_digest(officer: EmulatedUser, scope_label: str) -> list[str]:
+    """/digest for the newest period; the texts up to the chart (or the "no digest" note)."""
+    await officer.command("/digest")
+    await officer.next_reply()
+    await officer.tap_button(scope_label)
+    periods = await officer.next_reply()
+    await officer.tap(periods.buttons[0][0][1] or "")
+    texts = []
+    while True:
+        message = await officer.next_reply(timeout=10)
+        texts.append(message.text or message.raw.get("caption") or "")
+        if message.photo is not None or "no digest" in texts[-1]:
+            return texts
+
+
+# -- answers stored directly, for digests that need more residents than a test can onboard -----
+
+
+def last_week_noon(settings: Settings) -> str:
+    policy = DisclosurePolicy(block=BlockLength.WEEK)
+    block = latest_closed_block(datetime.now(UTC), settings.timezone, policy)
+    moment = datetime.combine(block.start + timedelta(days=2), datetime.min.time()).replace(
+        hour=12, tzinfo=settings.timezone
+    )
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+async def seed_ward(store: Store, ward: str, count: int, first_chat: int) -> None:
+    """Residents who answered, as the survey would store them (priorities mostly burglary)."""
+    rng = random.Random(first_chat)
+    async with store.unit() as uow:
+        for n in range(count):
+            resident = await uow.residents.create(first_chat + n, "en")
+            resident = replace(resident, ward_id=ward, onboarded_at="2026-01-01")
+            await uow.residents.save(resident)
+            answers = [
+                AnswerRecord("priorities", choice_id="burglary"),
+                AnswerRecord("priorities", choice_id=rng.choice(["asb", "drugs"])),
+                AnswerRecord("safety_after_dark", value=rng.randint(1, 5)),
+                *(
+                    AnswerRecord(q, choice_id=rng.choice(["agree", "disagree"]))
+                    for q in ("trust_police", "trust_fair", "trust_listen")
+                ),
+            ]
+            await uow.responses.add(
+                resident.respondent_id,
+                survey_id="local-priorities",
+                survey_version=1,
+                ward_id=ward,
+                locale="en",
+                answers=answers,
+            )
+
+
+async def backdate(settings: Settings) -> None:
+    """Move every stored response into last week, the newest period a digest may cover."""
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.execute("UPDATE responses SET submitted_at = ?", (last_week_noon(settings),))

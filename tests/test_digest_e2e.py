@@ -4,24 +4,31 @@ exports, the audit log, and a canary test that no personal detail gets out."""
 from __future__ import annotations
 
 import logging
-import random
 import sqlite3
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.app import BotApplication
-from bot.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.emulator import BotApiEmulator
 from bot.logs import configure_logging
 from bot.settings import Settings
-from storage.models import AnswerRecord
 from storage.repositories import Store
-from tests.helpers import answer_until_comment, begin_survey, onboard
+from tests.helpers import (
+    ADMIN,
+    OFFICER,
+    answer_until_comment,
+    backdate,
+    become_officer,
+    begin_survey,
+    invite_code,
+    onboard,
+    request_digest,
+    seed_ward,
+)
 
-ADMIN, OFFICER, OTHER_OFFICER = 900, 901, 902
+OTHER_OFFICER = 902
 CANARIES = {
     "phone": "07700 900123",
     "email": "jo.bloggs@example.com",
@@ -49,76 +56,6 @@ def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
         admin_ids=frozenset({ADMIN}),
         quiet_hours=(datetime.min.time(), datetime.min.time()),
     )
-
-
-def last_week_noon(settings: Settings) -> str:
-    policy = DisclosurePolicy(block=BlockLength.WEEK)
-    block = latest_closed_block(datetime.now(UTC), settings.timezone, policy)
-    moment = datetime.combine(block.start + timedelta(days=2), datetime.min.time()).replace(
-        hour=12, tzinfo=settings.timezone
-    )
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-async def seed_ward(store: Store, ward: str, count: int, first_chat: int) -> None:
-    """Residents who answered, as the survey would store them (priorities mostly burglary)."""
-    rng = random.Random(first_chat)
-    async with store.unit() as uow:
-        for n in range(count):
-            resident = await uow.residents.create(first_chat + n, "en")
-            resident = replace(resident, ward_id=ward, onboarded_at="2026-01-01")
-            await uow.residents.save(resident)
-            answers = [
-                AnswerRecord("priorities", choice_id="burglary"),
-                AnswerRecord("priorities", choice_id=rng.choice(["asb", "drugs"])),
-                AnswerRecord("safety_after_dark", value=rng.randint(1, 5)),
-                *(
-                    AnswerRecord(q, choice_id=rng.choice(["agree", "disagree"]))
-                    for q in ("trust_police", "trust_fair", "trust_listen")
-                ),
-            ]
-            await uow.responses.add(
-                resident.respondent_id,
-                survey_id="local-priorities",
-                survey_version=1,
-                ward_id=ward,
-                locale="en",
-                answers=answers,
-            )
-
-
-async def backdate(settings: Settings) -> None:
-    with sqlite3.connect(settings.database_path) as conn:
-        conn.execute("UPDATE responses SET submitted_at = ?", (last_week_noon(settings),))
-
-
-async def become_officer(admin: EmulatedUser, officer: EmulatedUser, ward: str) -> None:
-    await admin.command("/invite")
-    invite = await admin.next_reply()
-    code = (invite.text or "").split("Invite code: ")[1].split()[0]
-    await officer.command("/officer", code)
-    welcome = await officer.next_reply()  # with the ward question
-    assert "registered as an officer" in (welcome.text or "")
-    assert welcome.buttons
-    await officer.tap_button(ward)
-    await officer.next_reply()
-    await officer.tap_button("Done")
-    saved = await officer.next_reply()
-    assert ward in (saved.text or "")
-
-
-async def request_digest(officer: EmulatedUser, scope_label: str) -> list[str]:
-    await officer.command("/digest")
-    await officer.next_reply()
-    await officer.tap_button(scope_label)
-    periods = await officer.next_reply()
-    await officer.tap(periods.buttons[0][0][1] or "")
-    texts = []
-    while True:
-        message = await officer.next_reply(timeout=10)
-        texts.append(message.text or message.raw.get("caption") or "")
-        if message.photo is not None or "no digest" in texts[-1]:
-            return texts
 
 
 async def test_an_invited_officer_gets_a_suppressed_scrubbed_digest_with_a_chart(
@@ -209,8 +146,7 @@ async def test_invite_codes_are_single_use_and_expire(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
     admin = emulator.user(ADMIN, first_name="Admin")
-    await admin.command("/invite")
-    code = ((await admin.next_reply()).text or "").split("Invite code: ")[1].split()[0]
+    code = await invite_code(admin)
     first = emulator.user(730_001, first_name="A")
     await first.command("/officer", code)
     assert "registered" in ((await first.next_reply()).text or "")
@@ -218,8 +154,7 @@ async def test_invite_codes_are_single_use_and_expire(
     await second.command("/officer", code)
     assert "not valid" in ((await second.next_reply()).text or "")
 
-    await admin.command("/invite")
-    stale = ((await admin.next_reply()).text or "").split("Invite code: ")[1].split()[0]
+    stale = await invite_code(admin)
     with sqlite3.connect(settings.database_path) as conn:
         conn.execute("UPDATE invites SET expires_at = '2000-01-01T00:00:00+00:00'")
     late = emulator.user(730_003, first_name="C")

@@ -7,17 +7,13 @@ import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.helpers import onboard
-
-ADMIN = 900
-LONDON = ZoneInfo("Europe/London")
+from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp
 
 
 @pytest.fixture
@@ -29,46 +25,6 @@ def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
         admin_ids=frozenset({ADMIN}),
         quiet_hours=(datetime.min.time(), datetime.min.time()),  # no quiet hours in tests
     )
-
-
-def local(delta: timedelta) -> str:
-    return (datetime.now(LONDON) + delta).strftime("%Y-%m-%d %H:%M")
-
-
-async def say(user: EmulatedUser, text: str) -> str:
-    await user.send(text)
-    return (await user.next_reply()).text or ""
-
-
-async def create_event(admin: EmulatedUser, *, ward: str | None = "Dalston") -> None:
-    await admin.command("/newevent")
-    assert "title" in (await admin.next_reply()).text
-    await say(admin, "Community and Police Conversation")
-    await say(admin, "Meet your local officers and tell them what matters.")
-    await admin.tap_button("Türkçe")
-    await admin.next_reply()
-    await say(admin, "Toplum ve Polis Sohbeti")
-    await say(admin, "Yerel polislerle tanışın.")
-    await admin.tap_button("Continue")
-    await admin.next_reply()
-    await say(admin, local(timedelta(days=3)))
-    await say(admin, local(timedelta(days=3, hours=2)))
-    await say(admin, "St John's Church Hall")
-    await say(admin, "Mare Street, London E8")
-    if ward:
-        await admin.tap_button(ward)
-        await admin.next_reply()
-        await admin.tap_button("Done")
-    else:
-        await admin.tap_button("Whole borough")
-    await admin.next_reply()
-    await admin.tap_button("No limit")
-    preview = await admin.next_reply()
-    assert "This is how residents will see it" in (preview.text or "")
-    assert "Community and Police Conversation" in (preview.text or "")
-    await admin.tap_button("Publish")
-    published, _progress = await admin.expect(2)
-    assert "Published" in (published.text or "")
 
 
 async def test_an_admin_event_reaches_opted_in_residents_of_its_ward_in_their_language(
@@ -107,8 +63,7 @@ async def test_an_admin_event_reaches_opted_in_residents_of_its_ward_in_their_la
     assert not elsewhere.unread and not not_opted.unread
 
     # The admin's progress message ends as a summary.
-    await emulator.wait_until(lambda: "finished" in (admin.messages[-1].text or ""), timeout=10)
-    assert "Sent: 2" in (admin.messages[-1].text or "")
+    assert "Sent: 2" in await finished_report(emulator, admin)
 
 
 async def test_residents_list_answer_and_download_events(
@@ -142,11 +97,8 @@ async def test_cancelling_an_event_tells_those_who_were_coming(
     await onboard(coming, ward_label="Dalston")
     not_coming = emulator.user(7202, first_name="D")
     await onboard(not_coming, ward_label="Dalston")
-    for user, answer in ((coming, "Going"), (not_coming, "Not going")):
-        await user.command("/events")
-        await user.next_reply()
-        await user.tap_button(answer)
-        await user.next_reply()
+    await rsvp(coming, "Going")
+    await rsvp(not_coming, "Not going")
 
     await admin.command("/manageevents")
     listing = await admin.next_reply()
@@ -236,10 +188,7 @@ async def test_reminders_go_to_residents_who_are_going(
     await create_event(admin, ward=None)
     going = emulator.user(7601, first_name="G")
     await onboard(going)
-    await going.command("/events")
-    await going.next_reply()
-    await going.tap_button("Going")
-    await going.next_reply()
+    await rsvp(going, "Going")
     reminders: Reminders = bot.bot_data["staff"].on_event_changed.__self__
     store = bot.bot_data["store"]
     async with store.unit() as uow:

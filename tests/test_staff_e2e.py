@@ -10,13 +10,21 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.helpers import onboard
-from tests.test_digest_e2e import backdate, become_officer, seed_ward
-from tests.test_events_e2e import create_event, local, say
-
-ADMIN, OFFICER = 900, 901
+from tests.helpers import (
+    ADMIN,
+    OFFICER,
+    backdate,
+    become_officer,
+    create_event,
+    finished_report,
+    local,
+    onboard,
+    rsvp,
+    say,
+    seed_ward,
+)
 
 
 @pytest.fixture
@@ -28,11 +36,6 @@ def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
         admin_ids=frozenset({ADMIN}),
         quiet_hours=(datetime.min.time(), datetime.min.time()),
     )
-
-
-async def finished_report(emulator: BotApiEmulator, admin: EmulatedUser) -> str:
-    await emulator.wait_until(lambda: "finished" in (admin.messages[-1].text or ""), timeout=10)
-    return admin.messages[-1].text or ""
 
 
 async def test_an_admin_broadcast_reaches_each_resident_in_their_language_with_a_report(
@@ -91,10 +94,7 @@ async def test_changing_an_event_tells_those_coming_and_keeps_their_answer(
     await create_event(admin, ward=None)
     coming = emulator.user(8101, first_name="C")
     await onboard(coming)
-    await coming.command("/events")
-    await coming.next_reply()
-    await coming.tap_button("Maybe")
-    await coming.next_reply()
+    await rsvp(coming, "Maybe")
 
     await admin.command("/manageevents")
     await admin.next_reply()
