@@ -568,12 +568,22 @@ class StaffService:
         )
 
     # -- entry points --------------------------------------------------------------------
+    @staticmethod
+    async def _claim(uow: UnitOfWork, who: Incoming) -> bool:
+        """False for an update handled before a crash (Telegram redelivers what the process
+        had not confirmed); the claim commits or rolls back with the unit of work."""
+        if who.update_id is None:
+            return True
+        return await uow.staff.claim_update(who.chat_id, who.update_id)
+
     async def _begin(self, who: Incoming, state: FlowState) -> StaffReply:
         locale = self._locale(who)
         async with self.store.unit() as uow:
             with use_locale(locale):
                 if not await self._is_admin(uow, who.chat_id):
                     return self._refused(locale)
+                if not await self._claim(uow, who):
+                    return StaffReply(locale)
                 await uow.staff.put_flow(who.chat_id, state)
                 return StaffReply(locale, (Outgoing.of(self.screen(state)),))
 
@@ -590,6 +600,8 @@ class StaffService:
             state = await uow.staff.flow(who.chat_id)
             if state is None:
                 return None
+            if not await self._claim(uow, who):
+                return StaffReply(locale)  # handled before a crash: say nothing twice
             with use_locale(locale):
                 if state.flow in OFFICER_FLOWS and self.officers is not None:
                     officer = await self._officer(uow, who.chat_id)
@@ -615,12 +627,18 @@ class StaffService:
         locale = self._locale(who)
         async with self.store.unit() as uow:
             with use_locale(locale):
+                # Claimed only once the sender is known to be staff: a resident's forged tap
+                # must not leave their Telegram id here.
                 if data.flow == "a" and self.officers is not None:
                     state = await uow.staff.flow(who.chat_id)
                     if state is not None and state.flow in OFFICER_FLOWS:
+                        if not await self._claim(uow, who):
+                            return StaffReply(locale)
                         return await self._officer_tap(uow, who, locale, state, data)
                 if not await self._is_admin(uow, who.chat_id):
                     return self._refused(locale, tap=True)
+                if not await self._claim(uow, who):
+                    return StaffReply(locale)
                 if data.flow == "r" and self.officers is not None and data.step.isdigit():
                     revoked = await self.officers.revoke(uow, who.chat_id, int(data.step))
                     return StaffReply(locale, (revoked,))
