@@ -123,6 +123,13 @@ class OnboardingFlow:
                 if (ward := ctx.areas.ward(ward_id))
             ]
             rows.append((Button(pgettext("button", "None of these"), self._cb(state, "list")),))
+            if len(rows) == 2:
+                # Ward boundaries cut through postcode areas, and the bundled table is coarse:
+                # even a single match is the resident's to confirm.
+                text = _("Your postcode is in {ward}. Tap it if that is where you live.").format(
+                    ward=rows[0][0].label
+                )
+                return Screen(text, tuple(rows))
             return Screen(
                 _("Your postcode is shared by more than one ward. Which one do you live in?"),
                 tuple(rows),
@@ -177,8 +184,6 @@ class OnboardingFlow:
                 ).format(area=ctx.area_name),
                 accepted=False,
             )
-        if len(wards) == 1:
-            return self._ward_chosen(ctx.resident, state, wards[0].id)
         # Only the candidate ward ids are kept; the postcode itself goes no further.
         return Transition(self._move(state, WARD_PICK, candidates=[w.id for w in wards]))
 

@@ -91,6 +91,32 @@ async def test_postcode_is_validated_mapped_to_a_ward_and_not_kept(
     assert settings.database_path.read_bytes().upper().find(b"E81DY") == -1
 
 
+async def test_a_single_ward_postcode_is_confirmed_not_assumed(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    """Ward boundaries cut through postcode areas: even one match is the resident's to confirm."""
+    ada = emulator.user(3005, first_name="Ada")
+    await start_and_consent(ada)
+    await ada.tap_button("English")
+    await ada.next_reply()
+    await ada.send("E2 9AA")  # one ward in the bundled table
+    confirm = await ada.next_reply()
+    assert "Your postcode is in Haggerston" in confirm.text
+    assert confirm.labels == ["Haggerston", "None of these"]
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT ward_id FROM respondents").fetchone() == (None,)
+    await ada.tap_button("None of these")
+    assert "Choose your ward" in (await ada.next_reply()).text
+    await ada.tap_button("Back")
+    await ada.next_reply()
+    await ada.send("E2 9AA")
+    await ada.next_reply()
+    await ada.tap_button("Haggerston")
+    assert "How old" in (await ada.next_reply()).text
+    with sqlite3.connect(settings.database_path) as conn:
+        assert conn.execute("SELECT ward_id FROM respondents").fetchone() == ("haggerston",)
+
+
 async def test_resident_can_live_outside_the_area(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
