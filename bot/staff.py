@@ -994,7 +994,10 @@ class StaffService:
                 )
                 return StaffReply(locale, (Outgoing(text),))
 
-    async def attach_report(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    async def attach_report(
+        self, broadcast_id: int, chat_id: int, message_id: int, locale: str
+    ) -> None:
+        """Progress is edited into this message, in ``locale``, the language of the reply."""
         async with self.store.unit() as uow:
-            await uow.broadcasts.set_report(broadcast_id, chat_id, message_id)
+            await uow.broadcasts.set_report(broadcast_id, chat_id, message_id, locale)
         self.engine.wake()

@@ -18,7 +18,10 @@ async def deliver_staff(
     """Send, and register the last message as a new broadcast's progress report."""
     sent = await deliver(update, context, reply)
     if reply.broadcast_id is not None and sent:
-        await service.attach_report(reply.broadcast_id, sent[-1].chat_id, sent[-1].message_id)
+        last = sent[-1]
+        await service.attach_report(
+            reply.broadcast_id, last.chat_id, last.message_id, reply.locale
+        )
 
 
 def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:

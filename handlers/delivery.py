@@ -71,8 +71,8 @@ async def send_outgoing(bot: Bot, chat_id: int, message: Outgoing, locale: str) 
         await bot.send_message(chat_id, text, reply_markup=keyboard(message.buttons, locale))
 
 
-def progress_reporter(bot: Bot, store: Store, locale: str) -> Reporter:
-    """Edit the admin's progress message as the broadcast goes, and finally the summary."""
+def progress_reporter(bot: Bot, store: Store, default_locale: str) -> Reporter:
+    """Edit the staff member's progress message as the broadcast goes, then the summary."""
 
     async def report(broadcast_id: int, stats: BroadcastStats, done: bool) -> None:
         async with store.unit() as uow:
@@ -80,7 +80,7 @@ def progress_reporter(bot: Bot, store: Store, locale: str) -> Reporter:
         if broadcast is None or broadcast.report_chat_id is None:
             return
         assert broadcast.report_message_id is not None
-        with use_locale(locale):
+        with use_locale(broadcast.report_locale or default_locale):
             text = progress_text(
                 broadcast_id, stats, datetime.fromisoformat(broadcast.created_at), done
             )

@@ -35,6 +35,7 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
         status=row["status"],
         report_chat_id=row["report_chat_id"],
         report_message_id=row["report_message_id"],
+        report_locale=row["report_locale"],
         finished_at=row["finished_at"],
     )
 
@@ -64,8 +65,8 @@ class SqliteBroadcasts:
         """The broadcast and every outbox row, in the caller's one transaction."""
         cursor = await self._conn.execute(
             "INSERT INTO broadcasts (kind, topic, urgent, event_id, texts, wards, created_by, "
-            "created_at, status, report_chat_id, report_message_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "created_at, status, report_chat_id, report_message_id, report_locale) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 broadcast.kind,
                 broadcast.topic,
@@ -78,6 +79,7 @@ class SqliteBroadcasts:
                 "sending" if recipients else "done",
                 broadcast.report_chat_id,
                 broadcast.report_message_id,
+                broadcast.report_locale,
             ),
         )
         assert cursor.lastrowid is not None
@@ -107,10 +109,13 @@ class SqliteBroadcasts:
         )
         return [_broadcast(row) for row in rows]
 
-    async def set_report(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+    async def set_report(
+        self, broadcast_id: int, chat_id: int, message_id: int, locale: str
+    ) -> None:
         await self._conn.execute(
-            "UPDATE broadcasts SET report_chat_id = ?, report_message_id = ? WHERE id = ?",
-            (chat_id, message_id, broadcast_id),
+            "UPDATE broadcasts SET report_chat_id = ?, report_message_id = ?, report_locale = ? "
+            "WHERE id = ?",
+            (chat_id, message_id, locale, broadcast_id),
         )
 
     async def claim(self, now_iso: str) -> OutboxItem | None:

@@ -117,6 +117,7 @@ class Broadcast:
     status: str = "sending"
     report_chat_id: int | None = None
     report_message_id: int | None = None
+    report_locale: str | None = None
     created_at: str = ""
     finished_at: str | None = None
     id: int | None = None

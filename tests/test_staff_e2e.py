@@ -4,14 +4,19 @@ through the real Application and the emulator."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
+from bot.i18n import use_locale
 from bot.settings import Settings
+from bot.staff import progress_text
+from handlers.delivery import progress_reporter
+from storage.models import Broadcast, BroadcastStats
+from storage.repositories import Store
 from tests.helpers import (
     ADMIN,
     OFFICER,
@@ -179,3 +184,33 @@ async def test_start_times_are_validated_and_shown_back_in_local_time(
     assert "must be after the start" in refusal  # and asks again
     await admin.command("/cancel")
     assert "Nothing was saved" in ((await admin.next_reply()).text or "")
+
+
+async def test_progress_reports_are_edited_in_the_language_of_whoever_started_them(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    """The reporter runs outside any update; the broadcast remembers the starter's language."""
+    store: Store = bot.bot_data["store"]
+    admin = emulator.user(ADMIN, first_name="Admin", language_code="tr")
+    await admin.command("/help")
+    report_message = await admin.next_reply()
+    async with store.unit() as uow:
+        broadcast_id = await uow.broadcasts.create(
+            Broadcast(
+                kind="notice", topic="safety", texts={"en": "x"}, wards=None, created_by=ADMIN
+            ),
+            [],
+            "2026-01-01T00:00:00+00:00",
+        )
+        await uow.broadcasts.set_report(broadcast_id, ADMIN, report_message.message_id, "tr")
+    reporter = progress_reporter(bot.bot, store, "en")
+    stats = BroadcastStats(total=3, sent=2, blocked=1)
+    await reporter(broadcast_id, stats, True)
+    with use_locale("tr"):
+        turkish = progress_text(broadcast_id, stats, datetime.now(UTC), True).splitlines()[0]
+    with use_locale("en"):
+        english = progress_text(broadcast_id, stats, datetime.now(UTC), True).splitlines()[0]
+    assert turkish != english
+    edited = admin.messages[-1]
+    assert edited.message_id == report_message.message_id
+    assert (edited.text or "").startswith(turkish)
