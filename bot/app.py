@@ -173,7 +173,7 @@ def build_application(prepared: Prepared) -> BotApplication:
             block=BlockLength(settings.digest_period),
         ),
         settings.timezone,
-        lambda text: scrubber.scrub(text).text,
+        scrubber,
     )
     staff = StaffService(
         store,

@@ -34,6 +34,7 @@ from bot.disclosure import (
 )
 from bot.flows import Button, CallbackData
 from bot.i18n import _, current_locale, pgettext
+from bot.scrubber import Scrubber
 from bot.surveys import Survey
 from storage.repositories import UnitOfWork
 
@@ -50,7 +51,7 @@ class DigestService:
         survey: Survey,
         policy: DisclosurePolicy,
         timezone: tzinfo,
-        scrub: Callable[[str], str],
+        scrubber: Scrubber,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -58,7 +59,7 @@ class DigestService:
         self.survey = survey
         self.policy = policy
         self.timezone = timezone
-        self.scrub = scrub
+        self.scrubber = scrubber
         self._now = now
 
     # -- periods -------------------------------------------------------------------------
@@ -130,10 +131,16 @@ class DigestService:
             else [[] for _ in counted]
         )
         rsvps = await uow.digests.rsvps(scope, boundaries)
+        # Residents name events in their comments; an event's title is no one's name.
+        scrubber = self.scrubber.keeping(await uow.events.names())
+
+        def scrub(text: str) -> str:
+            return scrubber.scrub(text).text
+
         for index in fresh:
             at = counted.index(periods[index])
             snapshot = snapshot_from(
-                raws[at], comments[at], rsvps[at], self.survey, self.policy, self.scrub
+                raws[at], comments[at], rsvps[at], self.survey, self.policy, scrub
             )
             period = periods[index]
             await uow.digests.store_snapshot(

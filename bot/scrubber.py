@@ -21,6 +21,7 @@ state between calls, so one instance can be shared by every handler.
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from bisect import bisect_right
@@ -1077,23 +1078,33 @@ class Scrubber:
         ("my neighbour Victoria", "Mr Dalston").
         """
         self._names = _name_table()
-        by_first: dict[str, set[tuple[str, ...]]] = {}
-        for phrase in (*_PLACES, *keep):
+        self._keep_by_first: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._place_words: frozenset[str] = frozenset()
+        self._add_kept((*_PLACES, *keep))
+
+    def keeping(self, phrases: Iterable[str]) -> Scrubber:
+        """This scrubber with more phrases kept (events named in comments, say).
+
+        Costs only the new phrases: the bundled tables are shared, not rebuilt.
+        """
+        more = copy.copy(self)
+        more._add_kept(phrases)
+        return more
+
+    def _add_kept(self, phrases: Iterable[str]) -> None:
+        by_first = dict(self._keep_by_first)  # longest phrase first for each first word
+        added: set[str] = set()
+        for phrase in phrases:
             words = tuple(t.key for t in _tokens(phrase))
-            if words:
-                by_first.setdefault(words[0], set()).add(words)
-        self._keep_by_first = {
-            first: tuple(sorted(options, key=len, reverse=True))
-            for first, options in by_first.items()
-        }
+            if words and words not in by_first.get(words[0], ()):
+                options = (*by_first.get(words[0], ()), words)
+                by_first[words[0]] = tuple(sorted(options, key=len, reverse=True))
+                added.update(words)
+        self._keep_by_first = by_first
         # Words of kept phrases that are not given names: never a surname or a cued name.
-        self._place_words = frozenset(
-            word
-            for options in self._keep_by_first.values()
-            for phrase in options
-            for word in phrase
-            if self._names.tier(word) is None
-        )
+        self._place_words = self._place_words | {
+            word for word in added if self._names.tier(word) is None
+        }
 
     # ----------------------------------------------------------------------- public
 

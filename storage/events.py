@@ -72,6 +72,17 @@ class SqliteEvents:
             (*_columns(event), utc_now(), event.id),
         )
 
+    async def names(self) -> list[str]:
+        """Every event's title, in each language it was written in, and its venue."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT title, translations, place_name FROM events"
+        )
+        names: list[str] = []
+        for title, translations, place in rows:
+            names += [str(title), str(place)]
+            names += [str(t["title"]) for t in json.loads(translations).values() if t.get("title")]
+        return names
+
     async def get(self, event_id: int) -> Event | None:
         row = await fetch_one(self._conn, "SELECT * FROM events WHERE id = ?", (event_id,))
         return _event(row) if row else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.logs import configure_logging
 from bot.settings import Settings
+from storage.models import Event
 from storage.repositories import Store
 from tests.helpers import (
     ADMIN,
@@ -208,3 +209,45 @@ async def test_a_published_digest_forgets_an_erased_residents_words_but_keeps_it
     after = "\n".join(await request_digest(officer, "Dalston"))
     assert "Responses: 15" in after  # the published figures stay as they were
     assert words not in after
+
+
+async def test_event_titles_in_comments_survive_the_scrubber(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    """An event's title is no one's name: a comment about it keeps it, a resident's name goes."""
+    store: Store = bot.bot_data["store"]
+    async with store.unit() as uow:
+        await uow.events.add(
+            Event(
+                title="Grace and Harmony Gardening Day",
+                description="Planting on the estate.",
+                starts_at=datetime(2026, 5, 2, 10, tzinfo=UTC),
+                ends_at=datetime(2026, 5, 2, 14, tzinfo=UTC),
+                place_name="Kingsmead Community Hall",
+                place_address="Kingsmead Way, London E9",
+                translations={"tr": {"title": "Huzur Bahçe Günü"}},
+            )
+        )
+    comment = "The Grace and Harmony Gardening Day was lovely, thank you Mehmet"
+    resident = emulator.user(750_001, first_name="R")
+    await onboard(resident, ward_label="Dalston")
+    await begin_survey(resident)
+    await answer_until_comment(resident)
+    await resident.send(comment)
+    await resident.next_reply()
+    await resident.tap_button("Confirm and send")
+    await resident.next_reply()
+    await seed_ward(store, "dalston", 14, first_chat=751_000)
+    await backdate(settings)
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OFFICER, first_name="O")
+    await become_officer(admin, officer, "Dalston")
+    digest = "\n".join(await request_digest(officer, "Dalston"))
+    assert "The Grace and Harmony Gardening Day was lovely, thank you [name]" in digest
+    async with store.unit() as uow:
+        names = await uow.events.names()
+    assert set(names) == {
+        "Grace and Harmony Gardening Day",
+        "Kingsmead Community Hall",
+        "Huzur Bahçe Günü",
+    }
