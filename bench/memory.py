@@ -39,7 +39,7 @@ async def _come_back(users: list[EmulatedUser]) -> list[float]:
     async def one(user: EmulatedUser) -> None:
         async with gate:
             steps = Steps(user, latencies)
-            await steps.command("/survey", replies=2)
+            await steps.command("/survey")
             await steps.tap("scale", "3")
 
     await asyncio.gather(*(one(user) for user in users))
