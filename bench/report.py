@@ -122,9 +122,17 @@ def _conversation(figure: Figure) -> list[str]:
         f"Bot CPU per update: ours {ours_cpu} ms, bare {bare_cpu} ms (bare / ours = "
         f"{cpu_ratio:.2f}); at the rates above that is {ours_busy:.0%} of a core for ours and "
         f"{bare_busy:.0%} for bare. Bot API calls per update, polling aside: ours "
-        f"{x['ours_api_calls_per_update']}, bare {x['bare_api_calls_per_update']} (ours' "
-        "/start sends three messages, consent and the end of sign-up two); updates per "
-        f"`getUpdates`: ours {x['ours_updates_per_poll']}, bare {x['bare_updates_per_poll']}.",
+        f"{x['ours_api_calls_per_update']}, bare {x['bare_api_calls_per_update']}; updates per "
+        f"`getUpdates`: ours {x['ours_updates_per_poll']}, bare {x['bare_updates_per_poll']} "
+        "(ours pauses `NV_POLL_INTERVAL`, 20 ms, between polls as in production; the bare bot "
+        "polls at once, python-telegram-bot's default).",
+        "What brought ours from 0.56 to here (run of 2026-11-25 09:16 against this one): a "
+        "reply's plain text now shares the next screen's message (`fewest_messages`), so /start "
+        "is one message instead of three and consent, the end of sign-up and the survey's start "
+        "one instead of two (Bot API calls per update were 2.17); and the 20 ms pause between "
+        "polls, so updates that arrive together come in one `getUpdates` (there were 1.1 per "
+        "poll). Every python-telegram-bot call costs the same CPU in either bot, so calls per "
+        "update decide most of the ratio.",
     ]
     if lock:
         notes.append(
@@ -139,29 +147,18 @@ def _conversation(figure: Figure) -> list[str]:
             notes.append(
                 f"**Missed: ours handles {throughput.ratio:.2f} of the bare bot's updates a "
                 "second.** Both bots are CPU-bound (one Python process each, one core's worth "
-                f"of event loop), so the ratio is the ratio of CPU per update ({cpu_ratio:.2f}). "
-                "Where ours' extra CPU per update goes, measured piece by piece while writing "
-                "this benchmark: (1) more and larger Bot API calls, about 1.2 ms: ours makes more "
-                "calls per update (above) and its keyboards are big (languages 11 buttons, wards "
-                "21, priorities 13), and one call costs python-telegram-bot and httpx 0.8 ms of "
-                "CPU with no keyboard, 0.9 ms with 3 buttons and 1.5 ms with 21, on top of "
-                "parsing each tap's update, which carries the tapped message with its keyboard; "
-                "(2) the conversation service's own work, about 0.5 to 0.7 ms: flows, rendering, "
-                "the database round trips and SQLite in the database thread (figure 2's Confirm, "
-                "the heaviest step, is 0.7 ms); (3) polling, about 0.3 ms: while ours' handlers "
-                "wait for the database thread its event loop has idle moments, and on 127.0.0.1 "
-                "a `getUpdates` answers at once, so it polls for about every update (updates per "
-                "`getUpdates` above); with a 20 ms `poll_interval` (instead of 0 in `bot/app.py` "
-                "`running`) ours did 6 % more updates a second in a check (201.5 against 189.9), "
-                "while against api.telegram.org every poll is a network round trip and batches "
-                "grow by themselves. The database lock is not what limits it: ours is CPU-bound, "
-                "and the lock waits above are queueing behind a busy event loop. Next step "
-                "(product code, not changed here): fewer and smaller Bot API calls on the "
-                "busiest steps (e.g. /start's three messages as one, the end of sign-up's two "
-                "as one, the ward list paged or the postcode asked first) and a `poll_interval` "
-                "of a few tens of milliseconds; then re-measure with "
-                "`python -m bench --only conversation`. Running several bot processes is not "
-                "possible with long polling (one `getUpdates` consumer per token)."
+                f"of event loop), so the ratio is the ratio of CPU per update ({cpu_ratio:.2f}); "
+                "from run to run on this shared machine it moves by about ±0.05. Where ours' "
+                "extra CPU per update goes: (1) more and larger Bot API calls: calls per update "
+                "above, and big keyboards (languages 11 buttons, wards 22, priorities 13); one "
+                "call costs python-telegram-bot and httpx 0.8 ms of CPU with no keyboard, 0.9 ms "
+                "with 3 buttons and 1.5 ms with 21, and each tap's update carries the tapped "
+                "message with its keyboard, parsed again; (2) the conversation service: flows, "
+                "rendering and about six trips to the database thread per update (the lock "
+                "figures above). Next steps, in order of gain: run each unit of work as one call "
+                "in the database thread; offer the ward list only after a postcode that did not "
+                "match; then re-measure with `python -m bench --only conversation`. Several bot "
+                "processes cannot share one token's long polling."
             )
         else:
             notes.append(
@@ -242,7 +239,7 @@ def _broadcast(figure: Figure) -> list[str]:
 def _digest(figure: Figure) -> list[str]:
     x = figure.extra
     result = figure.result("Digest")
-    queries = x.get("one_week_queries_ms", {})
+    queries = x.get("reads_ms", {})
     notes = [
         f"{x['answers']:,} answers in {x['responses']:,} responses from {x['residents']:,} "
         f"residents, {x['wards']} wards, two years to now (`bench/digest_data.py`, "
@@ -256,8 +253,10 @@ def _digest(figure: Figure) -> list[str]:
         f"Steady state (last week already published, as the weekly job leaves it): "
         f"{_ms(x['steady_ms'])}, against {x['sql_one_week_ms']} ms for the hand-written "
         f"aggregate of one week. The digest as delivered (text and PNG chart): "
-        f"{_ms(x['delivered_ms'])} (first {_ms(x['delivered_first_ms'])}). One week's queries, "
-        "each on its own: " + ", ".join(f"{k} {_ms(v)}" for k, v in queries.items()) + ".",
+        f"{_ms(x['delivered_ms'])} (first {_ms(x['delivered_first_ms'])}). The digest's reads "
+        "for both weeks, each on its own (median of 5): "
+        + ", ".join(f"{k} {_ms(v)}" for k, v in queries.items())
+        + ".",
     ]
     if result is not None and result.met is False:
         comments = float(queries.get("comments", 0.0))
@@ -275,21 +274,25 @@ def _digest(figure: Figure) -> list[str]:
                 "ON answers (response_id, question_id)` (or `PRAGMA optimize` after migrations)."
             )
         else:
-            queried = 2 * sum(float(v) for v in queries.values())
+            reads = sum(float(v) for v in queries.values())
+            counting = float(queries.get("counts", 0.0))
+            rest = (result.ours or 0.0) - reads
             notes.append(
                 f"**Missed: the ratio.** The digest is far inside its {result.value_target:,.0f}"
-                " ms target, but it is more than 1.5 times one aggregate query. Cause: it is "
-                "more work than the baseline, by design. It computes this week and the week "
-                "before separately (the previous week's figures are published too), and for "
-                "each runs the counting queries, the comments query and the RSVP query (about "
-                f"{queried:.1f} ms for both weeks, timed one by one above); then it scrubs the "
-                "comment excerpts, applies disclosure control, and stores the published "
-                "figures in a durable `COMMIT`. The baseline is one read-only `GROUP BY`. In "
-                f"steady state (last week already published) the digest takes "
-                f"{_ms(x['steady_ms'])}. Next step, if the ratio matters more than the "
-                "absolute time: count both weeks in one grouped query (as the baseline does) "
-                "and fold the per-locale count into it; the scrubbing and the durable write of "
-                "the published figures are the price of disclosure control and cannot go."
+                " ms target, but it is more than 1.5 times one aggregate query, because it is "
+                "more than one aggregate query. Its counting (the baseline's query plus a count "
+                f"of responses by language, both weeks in one pass) takes {_ms(counting)}; all "
+                "its reads together take "
+                f"{_ms(reads)}. The other {_ms(max(rest, 0.0))} are the digest's own work: "
+                "picking and scrubbing comment excerpts, disclosure control (suppressing and "
+                "rounding small counts), and storing the published figures in a durable "
+                "`COMMIT`, so that a later request for the same week gets the same figures and "
+                "cannot be differenced. That work does not grow with the answers stored, so the "
+                "ratio falls as a ward's weeks fill up; the time that grows, the counting, is "
+                "at the baseline's. Next step (not taken: it adds a second copy of every count "
+                "to keep right through erasure and retention): daily counts per ward kept up to "
+                "date as responses are confirmed, so a digest reads seven rows a question "
+                "instead of every answer."
             )
     return notes
 
