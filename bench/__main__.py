@@ -31,7 +31,7 @@ from bench.figure import FIGURES
 from bench.report import Figure, markdown, table
 
 SIZES = {
-    "conversation": ("200 residents x 18 updates, 2 rounds each", "20 residents, 1 round"),
+    "conversation": ("200 residents x 18 updates, 3 rounds each", "20 residents, 1 round"),
     "writes": ("3,000 confirmed responses", "300"),
     "broadcast": ("10,000 recipients", "300 recipients"),
     "digest": ("~1,000,000 answers", "~50,000 answers"),

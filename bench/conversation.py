@@ -223,4 +223,4 @@ async def _run(residents: int, rounds: int) -> list[Result]:
 def run(quick: bool) -> list[Result]:
     if quick:
         return asyncio.run(_run(residents=20, rounds=1))
-    return asyncio.run(_run(residents=200, rounds=2))
+    return asyncio.run(_run(residents=200, rounds=3))
