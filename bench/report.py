@@ -110,7 +110,8 @@ def _conversation(figure: Figure) -> list[str]:
     notes = [
         f"{x['residents']} residents at once, {x['updates_per_resident']} updates each "
         f"({x['updates']:,} in all): ours signs up and answers the whole survey (/start, "
-        "consent, language, ward, age, notices, then six questions, a comment and Confirm), by "
+        "consent, language, a postcode and one of its wards, age, notices, then six questions, a "
+        "comment and Confirm), by "
         "button ids and in all eleven languages; the bare bot goes round its three steps until "
         "it has sent as many updates. Both run in their own process with 32 concurrent updates "
         "against their own emulator; the residents and the emulator share this process. "

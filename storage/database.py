@@ -82,7 +82,9 @@ class Database:
         db_path = Path(path)
         if str(db_path) != ":memory:":
             db_path.parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(db_path, isolation_level=None)
+        # sqlite3 begins the transaction itself, in the same call as a unit's first write
+        # (see ``transaction``).
+        connection = await aiosqlite.connect(db_path, isolation_level="IMMEDIATE")
         connection.row_factory = sqlite3.Row
         for pragma in (
             "PRAGMA journal_mode=WAL",
@@ -134,17 +136,25 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One serialised write transaction, committed durably or rolled back as a whole."""
+        """One serialised unit of work, committed durably or rolled back as a whole.
+
+        sqlite3 opens the transaction (``BEGIN IMMEDIATE``) in the same call as the unit's
+        first write, and a unit that only reads never opens one: each trip to the database
+        thread is a wait while this lock is held, and a busy event loop makes every wait long.
+        Reads before the first write see the latest commit, which only units under this same
+        lock can make: this process is the database's one writer.
+        """
         async with self._lock:
             conn = self._connection
-            await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
-                await conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    await conn.rollback()
                 raise
             else:
-                await conn.execute("COMMIT")
+                if conn.in_transaction:
+                    await conn.commit()
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         async with self._lock:

@@ -73,19 +73,39 @@ class ResponseRepository(Protocol):
     async def purge_before(self, cutoff_iso: str) -> int: ...
 
 
+# Conversation states read along with their resident, each handed out once by
+# ``SqliteConversations.get`` and dropped by any write to that resident's state: one unit of
+# work's repositories share it, so it never outlives the transaction that read it.
+Prefetched = dict[str, FlowState | None]
+
+
 class SqliteResidents:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, prefetched: Prefetched | None = None) -> None:
         self._conn = conn
+        self._prefetched: Prefetched = {} if prefetched is None else prefetched
 
     async def by_chat(self, chat_id: int) -> Resident | None:
+        # The conversation state comes in the same query: nearly every update reads both.
         row = await fetch_one(
             self._conn,
-            "SELECT r.* FROM chat_links c JOIN respondents r ON r.id = c.respondent_id "
-            "WHERE c.chat_id = ?",
+            "SELECT r.*, s.flow AS state_flow, s.step AS state_step, s.data AS state_data, "
+            "s.revision AS state_revision FROM chat_links c "
+            "JOIN respondents r ON r.id = c.respondent_id "
+            "LEFT JOIN conversations s ON s.respondent_id = r.id WHERE c.chat_id = ?",
             (chat_id,),
         )
         if row is None:
             return None
+        self._prefetched[row["id"]] = (
+            None
+            if row["state_flow"] is None
+            else FlowState(
+                row["state_flow"],
+                row["state_step"],
+                json.loads(row["state_data"]),
+                row["state_revision"],
+            )
+        )
         return Resident(
             respondent_id=row["id"],
             locale=row["locale"],
@@ -156,6 +176,7 @@ class SqliteResidents:
         return cursor.rowcount == 1
 
     async def erase(self, respondent_id: str) -> None:
+        self._prefetched.pop(respondent_id, None)
         # Published digests keep their counts, but not this resident's words.
         rows = await self._conn.execute_fetchall(
             "SELECT id FROM responses WHERE respondent_id = ?", (respondent_id,)
@@ -171,10 +192,13 @@ class SqliteResidents:
 
 
 class SqliteConversations:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, prefetched: Prefetched | None = None) -> None:
         self._conn = conn
+        self._prefetched: Prefetched = {} if prefetched is None else prefetched
 
     async def get(self, respondent_id: str) -> FlowState | None:
+        if respondent_id in self._prefetched:
+            return self._prefetched.pop(respondent_id)
         row = await fetch_one(
             self._conn,
             "SELECT flow, step, data, revision FROM conversations WHERE respondent_id = ?",
@@ -185,6 +209,7 @@ class SqliteConversations:
         return FlowState(row["flow"], row["step"], json.loads(row["data"]), row["revision"])
 
     async def put(self, respondent_id: str, state: FlowState) -> None:
+        self._prefetched.pop(respondent_id, None)
         await self._conn.execute(
             "INSERT INTO conversations (respondent_id, flow, step, data, revision, updated_at) "
             "VALUES (?,?,?,?,?,?) ON CONFLICT (respondent_id) DO UPDATE SET flow=excluded.flow, "
@@ -201,6 +226,7 @@ class SqliteConversations:
         )
 
     async def clear(self, respondent_id: str) -> None:
+        self._prefetched.pop(respondent_id, None)
         await self._conn.execute(
             "DELETE FROM conversations WHERE respondent_id = ?", (respondent_id,)
         )
@@ -277,8 +303,9 @@ class UnitOfWork:
     """The repositories bound to one open transaction."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.residents: ResidentRepository = SqliteResidents(conn)
-        self.conversations: ConversationRepository = SqliteConversations(conn)
+        prefetched: Prefetched = {}
+        self.residents: ResidentRepository = SqliteResidents(conn, prefetched)
+        self.conversations: ConversationRepository = SqliteConversations(conn, prefetched)
         self.responses: ResponseRepository = SqliteResponses(conn)
         self.staff = SqliteStaff(conn)
         self.events = SqliteEvents(conn)
