@@ -3,9 +3,9 @@
 Ours is the production application; the baseline is a bare python-telegram-bot bot with a
 three-step ConversationHandler and no storage (``bench/botproc.py``). Each runs in its own
 process with the same concurrency, polling its own emulator in this process, and each resident
-sends the same number of updates (18) with the same mix: one command, then taps (ours also two
-texts: a postcode, which the area question asks for first, and a comment). The baseline resident goes round its three-step conversation until it has
-sent as many updates as ours.
+sends the same number of updates (18): one command, then taps (ours also two texts: a
+postcode, which the area question asks for first, and a comment). The baseline resident goes
+round its three-step conversation until it has sent as many updates as ours.
 
 Latency is from queueing a resident's update at the emulator to the *whole* answer arriving
 there (every message the bot sends or edits for that step), the way a resident waits for the
