@@ -132,8 +132,9 @@ def _conversation(figure: Figure) -> list[str]:
         "is one message instead of three and consent, the end of sign-up and the survey's start "
         "one instead of two (Bot API calls per update were 2.17); and the 20 ms pause between "
         "polls, so updates that arrive together come in one `getUpdates` (there were 1.1 per "
-        "poll). Every python-telegram-bot call costs the same CPU in either bot, so calls per "
-        "update decide most of the ratio.",
+        "poll); and 4 trips to the database thread per unit of work instead of 7 (below). "
+        "Every python-telegram-bot call costs the same CPU in either bot, so calls per update "
+        "decide most of the ratio.",
     ]
     if lock:
         notes.append(
@@ -142,6 +143,18 @@ def _conversation(figure: Figure) -> list[str]:
             f"{lock['hold_ms'].get('50')} ms at the median and {lock['hold_ms'].get('99')} ms at "
             f"p99; waited for {lock['wait_ms'].get('50')} ms at the median, "
             f"{lock['wait_ms'].get('99')} ms at p99."
+        )
+    median = figure.result("Conversation latency p50")
+    if median is not None and median.met is False and lock:
+        notes.append(
+            f"**Missed: the median latency, {median.ratio:.2f} times the bare bot's.** Beyond "
+            "what throughput explains (residents ÷ rate), the median update in ours waits "
+            f"{lock['wait_ms'].get('50')} ms for the database lock: units of work queue for it, "
+            "and each holds it across its trips to the database thread, every trip a wait for "
+            "the busy event loop (hold times above). The bare bot has no storage to wait for. "
+            "Next step: run each unit of work as one call in the database thread (a plain "
+            "`sqlite3` function per update, rendering after the commit), so the lock is held "
+            "for SQLite's own time only."
         )
     if throughput is not None and throughput.met is False and throughput.ratio is not None:
         if ours_busy >= 0.85 and throughput.ratio >= 0.9 * cpu_ratio:
