@@ -19,6 +19,7 @@ from storage.repositories import Store
 from tests.helpers import (
     ADMIN,
     OFFICER,
+    answer_survey,
     answer_until_comment,
     backdate,
     become_officer,
@@ -181,11 +182,7 @@ async def test_a_published_digest_forgets_an_erased_residents_words_but_keeps_it
     resident = emulator.user(740_001, first_name="R")
     await onboard(resident, ward_label="Dalston")
     await begin_survey(resident)
-    await answer_until_comment(resident)
-    await resident.send(words)
-    await resident.next_reply()
-    await resident.tap_button("Confirm and send")
-    await resident.next_reply()
+    await answer_survey(resident, words)
     await seed_ward(bot.bot_data["store"], "dalston", 14, first_chat=741_000)
     await backdate(settings)
 
@@ -232,11 +229,7 @@ async def test_event_titles_in_comments_survive_the_scrubber(
     resident = emulator.user(750_001, first_name="R")
     await onboard(resident, ward_label="Dalston")
     await begin_survey(resident)
-    await answer_until_comment(resident)
-    await resident.send(comment)
-    await resident.next_reply()
-    await resident.tap_button("Confirm and send")
-    await resident.next_reply()
+    await answer_survey(resident, comment)
     await seed_ward(store, "dalston", 14, first_chat=751_000)
     await backdate(settings)
     admin = emulator.user(ADMIN, first_name="Admin")
