@@ -692,9 +692,17 @@ class StaffService:
         assert self.officers is not None
         locale = self._locale(who)
         async with self.store.unit() as uow:
+            known = await self._officer(uow, who.chat_id) is not None or await self._is_admin(
+                uow, who.chat_id
+            )
+            if known and not await self._claim(uow, who):
+                return StaffReply(locale)  # handled before a crash: an invite is made once
             with use_locale(locale):
                 if command == "officer":
                     messages = await self.officers.redeem(uow, who, argument.strip(), locale)
+                    if not known and await self._officer(uow, who.chat_id) is not None:
+                        # Redeemed: a redelivery must not be told the used code is not valid.
+                        await self._claim(uow, who)
                     return StaffReply(locale, messages)
                 if command in ("mywards", "action"):
                     officer = await self._officer(uow, who.chat_id)

@@ -14,6 +14,7 @@ from storage.repositories import Store
 
 ADMIN = 900
 RESIDENT = 5005
+OFFICER = 901
 
 
 def _service(tmp_path: Path) -> tuple[StaffService, Store]:
@@ -62,3 +63,26 @@ async def test_a_residents_forged_staff_tap_leaves_no_trace_of_them(tmp_path: Pa
         await store.close()
     with sqlite3.connect(tmp_path / "nv.sqlite3") as conn:
         assert conn.execute("SELECT COUNT(*) FROM staff_updates").fetchone() == (0,)
+
+
+async def test_a_redelivered_invite_or_registration_is_not_answered_again(
+    tmp_path: Path,
+) -> None:
+    """One invite code per /invite, and the officer is not told their used code is invalid."""
+    staff, store = _service(tmp_path)
+    await store.open()
+    try:
+        invite = Incoming(ADMIN, "en", 10)
+        made = await staff.officer_command(invite, "invite", "")
+        code = made.messages[0].text.split("Invite code: ")[1].split()[0]
+        assert (await staff.officer_command(invite, "invite", "")).messages == ()
+        joining = Incoming(OFFICER, "en", 3)
+        joined = await staff.officer_command(joining, "officer", code)
+        assert "registered as an officer" in joined.messages[0].text
+        assert (await staff.officer_command(joining, "officer", code)).messages == ()
+        later = await staff.officer_command(Incoming(OFFICER, "en", 4), "officer", code)
+        assert "not valid" in later.messages[0].text  # a new update with a used code
+    finally:
+        await store.close()
+    with sqlite3.connect(tmp_path / "nv.sqlite3") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM invites").fetchone() == (1,)
