@@ -996,6 +996,11 @@ class BotApiEmulator:
     def unblock(self, chat_id: int) -> None:
         self.blocked.discard(chat_id)
 
+    def expire_callback_queries(self) -> None:
+        """Telegram stops taking answers to a tap after a short while (as when the bot was
+        down): from now on every open query answers "query is too old"."""
+        self._open_queries.clear()
+
     def set_limits(
         self, global_rate: float | None = None, per_chat_rate: float | None = None
     ) -> None:

@@ -23,6 +23,22 @@ def scalar(path: Path, sql: str) -> object:
         return conn.execute(sql).fetchone()[0]
 
 
+async def test_a_tap_made_while_the_bot_was_down_is_answered_after_its_query_expired(
+    bot_runner: BotRunner, emulator: BotApiEmulator
+) -> None:
+    """Telegram no longer takes an answer to the tap; the resident still gets the next screen."""
+    ada = emulator.user(2004, first_name="Ada")
+    async with bot_runner():
+        await onboard(ada)
+    await ada.tap_button("Start the survey")
+    emulator.expire_callback_queries()
+    async with bot_runner():
+        first = await ada.next_reply()
+        assert "Question 1 of 6" in first.text
+        await emulator.wait_idle()
+    assert not ada.unread  # and no "something went wrong" after it
+
+
 async def test_restart_mid_survey_resumes_at_the_same_question(
     bot_runner: BotRunner, emulator: BotApiEmulator, settings: Settings
 ) -> None:
