@@ -114,8 +114,7 @@ class DigestService:
             return snapshots
         # Count from the first period to publish to the last; any period between them is
         # counted too and left unused (in practice both are adjacent weeks).
-        first, last = periods[fresh[0]], periods[fresh[-1]]
-        counted = [p for p in periods if first.start <= p.start and p.end <= last.end]
+        counted = periods[fresh[0] : fresh[-1] + 1]
         instants = [p.utc_bounds(self.timezone)[0] for p in counted]
         instants.append(counted[-1].utc_bounds(self.timezone)[1])
         boundaries = [moment.isoformat(timespec="seconds") for moment in instants]
@@ -138,7 +137,7 @@ class DigestService:
             return scrubber.scrub(text).text
 
         for index in fresh:
-            at = counted.index(periods[index])
+            at = index - fresh[0]
             snapshot = snapshot_from(
                 raws[at], comments[at], rsvps[at], self.survey, self.policy, scrub
             )

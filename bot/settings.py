@@ -145,21 +145,22 @@ def _positive_int(name: str, value: str) -> int:
     return number
 
 
-def _rate(value: str) -> float:
+def _number(name: str, value: str) -> float:
     try:
-        rate = float(value)
+        return float(value)
     except ValueError:
-        raise ConfigError(f"NV_BROADCAST_RATE must be a number, got {value!r}") from None
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+
+
+def _rate(value: str) -> float:
+    rate = _number("NV_BROADCAST_RATE", value)
     if not 0 < rate <= 30:
         raise ConfigError(f"NV_BROADCAST_RATE must be above 0 and at most 30, got {value}")
     return rate
 
 
 def _poll_interval(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise ConfigError(f"NV_POLL_INTERVAL must be a number of seconds, got {value!r}") from None
+    seconds = _number("NV_POLL_INTERVAL", value)
     if not 0 <= seconds <= 1:
         raise ConfigError(f"NV_POLL_INTERVAL must be from 0 to 1 second, got {value}")
     return seconds

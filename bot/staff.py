@@ -627,18 +627,19 @@ class StaffService:
         locale = self._locale(who)
         async with self.store.unit() as uow:
             with use_locale(locale):
-                # Claimed only once the sender is known to be staff: a resident's forged tap
-                # must not leave their Telegram id here.
+                officer_state = None
                 if data.flow == "a" and self.officers is not None:
                     state = await uow.staff.flow(who.chat_id)
                     if state is not None and state.flow in OFFICER_FLOWS:
-                        if not await self._claim(uow, who):
-                            return StaffReply(locale)
-                        return await self._officer_tap(uow, who, locale, state, data)
-                if not await self._is_admin(uow, who.chat_id):
+                        officer_state = state
+                if officer_state is None and not await self._is_admin(uow, who.chat_id):
                     return self._refused(locale, tap=True)
+                # Claimed only once the sender is known to be staff: a resident's forged tap
+                # must not leave their Telegram id here.
                 if not await self._claim(uow, who):
                     return StaffReply(locale)
+                if officer_state is not None:
+                    return await self._officer_tap(uow, who, locale, officer_state, data)
                 if data.flow == "r" and self.officers is not None and data.step.isdigit():
                     revoked = await self.officers.revoke(uow, who.chat_id, int(data.step))
                     return StaffReply(locale, (revoked,))
@@ -692,9 +693,9 @@ class StaffService:
         assert self.officers is not None
         locale = self._locale(who)
         async with self.store.unit() as uow:
-            known = await self._officer(uow, who.chat_id) is not None or await self._is_admin(
-                uow, who.chat_id
-            )
+            officer = await self._officer(uow, who.chat_id)
+            admin = await self._is_admin(uow, who.chat_id)
+            known = officer is not None or admin
             if known and not await self._claim(uow, who):
                 return StaffReply(locale)  # handled before a crash: an invite is made once
             with use_locale(locale):
@@ -705,7 +706,6 @@ class StaffService:
                         await self._claim(uow, who)
                     return StaffReply(locale, messages)
                 if command in ("mywards", "action"):
-                    officer = await self._officer(uow, who.chat_id)
                     if officer is None:
                         return StaffReply(
                             locale, (Outgoing(_("Sorry, only officers can do that.")),)
@@ -716,7 +716,7 @@ class StaffService:
                         else:
                             message = await self.officers.start_action(uow, officer)
                     return StaffReply(officer.locale, (message,))
-                if not await self._is_admin(uow, who.chat_id):
+                if not admin:
                     return self._refused(locale)
                 if command == "invite":
                     return StaffReply(locale, (await self.officers.invite(uow, who.chat_id),))

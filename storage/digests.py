@@ -47,10 +47,10 @@ def _period_of(column: str, boundaries: Sequence[str]) -> tuple[str, list[object
     """
     if len(boundaries) < 2:
         raise ValueError("periods need a start and an end")
-    inner = list(boundaries[1:-1])
+    inner: list[object] = list(boundaries[1:-1])
     if not inner:
         return "0", []
-    return "(" + " + ".join(f"({column} >= ?)" for _ in inner) + ")", list(inner)
+    return "(" + " + ".join(f"({column} >= ?)" for _ in inner) + ")", inner
 
 
 class SqliteDigests:
