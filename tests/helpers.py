@@ -18,6 +18,17 @@ from storage.repositories import Store
 
 ADMIN, OFFICER = 900, 901
 LONDON = ZoneInfo("Europe/London")
+
+
+def with_staff(settings: Settings) -> Settings:
+    """The suite's settings with ADMIN as an admin and no quiet hours (notices go at once)."""
+    return replace(
+        settings,
+        admin_ids=frozenset({ADMIN}),
+        quiet_hours=(datetime.min.time(), datetime.min.time()),
+    )
+
+
 SURVEY_CHOICES = ("Burglary", "Road safety")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -28,6 +27,7 @@ from tests.helpers import (
     onboard,
     request_digest,
     seed_ward,
+    with_staff,
 )
 
 OTHER_OFFICER = 902
@@ -50,14 +50,8 @@ PLANTED = [
 
 
 @pytest.fixture
-def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
-    return Settings(
-        bot_token=emulator.token,
-        database_path=tmp_path / "nv.sqlite3",
-        api_base_url=emulator.base_url,
-        admin_ids=frozenset({ADMIN}),
-        quiet_hours=(datetime.min.time(), datetime.min.time()),
-    )
+def settings(settings: Settings) -> Settings:
+    return with_staff(settings)
 
 
 async def test_an_invited_officer_gets_a_suppressed_scrubbed_digest_with_a_chart(

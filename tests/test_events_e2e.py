@@ -6,25 +6,18 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp
+from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp, with_staff
 
 
 @pytest.fixture
-def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
-    return Settings(
-        bot_token=emulator.token,
-        database_path=tmp_path / "nv.sqlite3",
-        api_base_url=emulator.base_url,
-        admin_ids=frozenset({ADMIN}),
-        quiet_hours=(datetime.min.time(), datetime.min.time()),  # no quiet hours in tests
-    )
+def settings(settings: Settings) -> Settings:
+    return with_staff(settings)
 
 
 async def test_an_admin_event_reaches_opted_in_residents_of_its_ward_in_their_language(

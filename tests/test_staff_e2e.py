@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -29,18 +28,13 @@ from tests.helpers import (
     rsvp,
     say,
     seed_ward,
+    with_staff,
 )
 
 
 @pytest.fixture
-def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
-    return Settings(
-        bot_token=emulator.token,
-        database_path=tmp_path / "nv.sqlite3",
-        api_base_url=emulator.base_url,
-        admin_ids=frozenset({ADMIN}),
-        quiet_hours=(datetime.min.time(), datetime.min.time()),
-    )
+def settings(settings: Settings) -> Settings:
+    return with_staff(settings)
 
 
 async def test_an_admin_broadcast_reaches_each_resident_in_their_language_with_a_report(
