@@ -114,7 +114,20 @@ def rss_mib(pid: int | str = "self", key: str = "VmRSS") -> float:
 
 def cpu_seconds(pid: int | str = "self") -> float:
     """User plus system CPU time a process has used so far."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+    return _stat_cpu(f"/proc/{pid}/stat")
+
+
+def main_thread_cpu_seconds(pid: int) -> float:
+    """CPU time of a process's first thread: for the bots, the asyncio event loop.
+
+    The rest of the process's CPU is its other threads' (aiosqlite's database thread); all of
+    them share one interpreter lock, so together they get at most one core's worth of Python.
+    """
+    return _stat_cpu(f"/proc/{pid}/task/{pid}/stat")
+
+
+def _stat_cpu(path: str) -> float:
+    with open(path, encoding="ascii") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks

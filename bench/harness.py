@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import ROOT, cpu_seconds, rss_mib
+from bench.common import ROOT, cpu_seconds, main_thread_cpu_seconds, rss_mib
 from bot.emulator import BotApiEmulator, EmulatedUser
 
 __all__ = ["BotProcess", "Steps", "bot_process", "find_data"]
@@ -42,6 +42,10 @@ class BotProcess:
 
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.pid)
+
+    def loop_cpu_seconds(self) -> float:
+        """The event loop's share of :meth:`cpu_seconds` (the process's first thread)."""
+        return main_thread_cpu_seconds(self.pid)
 
     def stderr_tail(self, lines: int = 20) -> str:
         try:

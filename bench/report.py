@@ -106,7 +106,11 @@ def _conversation(figure: Figure) -> list[str]:
     ours_cpu, bare_cpu = x["ours_bot_cpu_ms_per_update"], x["bare_bot_cpu_ms_per_update"]
     cpu_ratio = bare_cpu / ours_cpu
     ours_busy = throughput.ours * ours_cpu / 1000 if throughput else 0.0
-    bare_busy = throughput.baseline * bare_cpu / 1000 if throughput and throughput.baseline else 0
+    ours_loop, bare_loop = x["ours_loop_cpu_ms_per_update"], x["bare_loop_cpu_ms_per_update"]
+    ours_db = ours_cpu - ours_loop
+    driver_cores = (
+        (throughput.ours if throughput else 0.0) * x["ours_driver_cpu_ms_per_update"] / 1000
+    )
     notes = [
         f"{x['residents']} residents at once, {x['updates_per_resident']} updates each "
         f"({x['updates']:,} in all): ours signs up and answers the whole survey (/start, "
@@ -120,13 +124,17 @@ def _conversation(figure: Figure) -> list[str]:
         "from queueing an update to the whole answer (every message sent or edited for it) "
         "arriving at the emulator; with every resident waiting for each answer before the next "
         "tap, latency under this load is residents ÷ throughput, so it follows throughput.",
-        f"Bot CPU per update: ours {ours_cpu} ms, bare {bare_cpu} ms (bare / ours = "
-        f"{cpu_ratio:.2f}); at the rates above that is {ours_busy:.0%} of a core for ours and "
-        f"{bare_busy:.0%} for bare. Bot API calls per update, polling aside: ours "
-        f"{x['ours_api_calls_per_update']}, bare {x['bare_api_calls_per_update']}; updates per "
-        f"`getUpdates`: ours {x['ours_updates_per_poll']}, bare {x['bare_updates_per_poll']} "
-        "(ours pauses `NV_POLL_INTERVAL`, 20 ms, between polls as in production; the bare bot "
-        "polls at once, python-telegram-bot's default).",
+        f"Bot CPU per update: ours {ours_cpu} ms (its event loop {ours_loop} ms, aiosqlite's "
+        f"database thread {ours_db:.3f} ms), bare {bare_cpu} ms (event loop {bare_loop} ms); "
+        f"bare / ours = {cpu_ratio:.2f}. Each bot process ran at {x['ours_bot_cores']} "
+        f"(ours) and {x['bare_bot_cores']} (bare) cores of CPU while the residents and the "
+        f"emulator used {driver_cores:.2f} of the machine's second core: Python's interpreter "
+        "lock lets a process's threads run Python one at a time, so the event loop and the "
+        "database thread share one core between them. Bot API calls per update, polling "
+        f"aside: ours {x['ours_api_calls_per_update']}, bare {x['bare_api_calls_per_update']}; "
+        f"updates per `getUpdates`: ours {x['ours_updates_per_poll']}, bare "
+        f"{x['bare_updates_per_poll']} (ours pauses `NV_POLL_INTERVAL`, 20 ms, between polls as "
+        "in production; the bare bot polls at once, python-telegram-bot's default).",
         "What brought ours from 0.56 to here (run of 2026-11-25 09:16 against this one): a "
         "reply's plain text now shares the next screen's message (`fewest_messages`), so /start "
         "is one message instead of three and consent, the end of sign-up and the survey's start "
@@ -144,49 +152,62 @@ def _conversation(figure: Figure) -> list[str]:
             f"p99; waited for {lock['wait_ms'].get('50')} ms at the median, "
             f"{lock['wait_ms'].get('99')} ms at p99."
         )
+    throughput_missed = throughput is not None and throughput.met is False
     median = figure.result("Conversation latency p50")
-    if median is not None and median.met is False and lock:
+    if median is not None and median.met is False and median.ratio is not None:
+        wait = f" (median wait {lock['wait_ms'].get('50')} ms)" if lock else ""
         notes.append(
-            f"**Missed: the median latency, {median.ratio:.2f} times the bare bot's.** Beyond "
-            "what throughput explains (residents ÷ rate), the median update in ours waits "
-            f"{lock['wait_ms'].get('50')} ms for the database lock: units of work queue for it, "
-            "and each holds it across its trips to the database thread, every trip a wait for "
-            "the busy event loop (hold times above). The bare bot has no storage to wait for. "
-            "Next step: run each unit of work as one call in the database thread (a plain "
-            "`sqlite3` function per update, rendering after the commit), so the lock is held "
-            "for SQLite's own time only."
+            f"**Missed: the median latency, {median.ratio:.2f} times the bare bot's.** The "
+            "same cause as the throughput below: every resident waits for each answer before "
+            "the next tap, so latency is residents ÷ rate"
+            + (
+                f" (1 / {throughput.ratio:.3f} = {1 / throughput.ratio:.2f})"
+                if throughput is not None and throughput.ratio
+                else ""
+            )
+            + ". Ours' updates do that waiting in the queue for the database lock"
+            + wait
+            + ", the bare bot's in its update queue. Next step: as for throughput."
         )
-    if throughput is not None and throughput.met is False and throughput.ratio is not None:
+    if throughput_missed and throughput is not None and throughput.ratio is not None:
         if ours_busy >= 0.85 and throughput.ratio >= 0.9 * cpu_ratio:
             notes.append(
                 f"**Missed: ours handles {throughput.ratio:.2f} of the bare bot's updates a "
-                "second.** Both bots are CPU-bound (one Python process each, one core's worth "
-                f"of event loop), so the ratio is the ratio of CPU per update ({cpu_ratio:.2f}); "
-                "on this shared machine a round's rate moves by up to ±10 % from run to run "
-                "(the rounds above), so a ratio near 0.8 falls either side of it. Measured "
-                "piece by piece while writing this: ours' event loop does about the same "
-                "python-telegram-bot and httpx work per update as the bare bot's (its calls "
-                "per update are within 10 %, above); the difference is the database thread, "
-                "about 0.6 ms of CPU per update (SQLite, the WAL and aiosqlite's hand-over for "
-                "four or five statements a unit of work), and the moments the event loop waits "
-                "for it while the unit of work holds the lock (lock figures above). Next step: "
-                "run each unit of work as one call in the database thread (a plain `sqlite3` "
-                "function per update, rendering after the commit), so the loop never waits "
-                "mid-unit; then re-measure with `python -m bench --only conversation`. Several "
-                "bot processes cannot share one token's long polling."
+                "second.** Cause: each bot is one Python process held to one core by the "
+                "interpreter lock (CPU figures above), so the ratio is the ratio of CPU per "
+                f"update ({cpu_ratio:.2f}). Ours spends {ours_db:.2f} ms an update in the "
+                "database thread, the unit of work's statements and its durable `COMMIT` "
+                "(each answer on disk before the resident sees the next screen, which the bare "
+                f"bot has no need of), and {ours_loop - bare_loop:.2f} ms more in its event "
+                "loop: keyboards of up to a dozen buttons and more, which python-telegram-bot "
+                "builds, sends and parses back from every reply (the bare bot's have 3), the "
+                "survey logic and the translations. The database thread's time goes with "
+                "statements, not trips: taking one of a tap's four trips away (tried on "
+                "2026-11-25) changed nothing that rounds could show, so the earlier next step, "
+                "one call in the database thread per unit of work, is dropped. "
+                + (
+                    "On this shared machine a round's rate moves by up to ±10 % (the rounds "
+                    "above), so a ratio this near 0.8 falls either side of it. "
+                    if throughput.ratio >= 0.75
+                    else ""
+                )
+                + "Next step: a second core, not a leaner core. Several processes cannot share "
+                "one token's long polling but can share a "
+                "webhook (python-telegram-bot's webhook server behind a load balancer; the "
+                "conversation state is already in the database, so any worker can take any "
+                "update); the design work is keeping each chat's updates in order across "
+                "workers. For scale: one core answers about "
+                f"{throughput.ours:.0f} updates a second, {throughput.ours / 25:.0f} times the 25 "
+                "messages a second at which Telegram lets the bot broadcast."
             )
         else:
             notes.append(
                 f"**Missed: ours handles {throughput.ratio:.2f} of the bare bot's updates a "
                 f"second, below what its CPU per update allows ({cpu_ratio:.2f}).** So the bot "
-                "is not simply busy: updates wait. The cause is serialisation on the single "
-                "database lock (`storage/database.py`, `Database.transaction`): every update's "
-                "unit of work holds it across its trips to the database thread, each a wait "
-                "for a busy event loop (hold and wait times above). Next step (product code, "
-                "not changed here): run each unit of work as one call in the database thread "
-                "(a plain `sqlite3` function per update), so the lock covers one trip, and "
-                "render replies after the commit; re-measure with `python -m bench --only "
-                "conversation`."
+                "is not simply busy: updates wait. The likely cause is serialisation on the "
+                "single database lock (`storage/database.py`, `Database.transaction`; hold and "
+                "wait times above). Next step: find what holds it (`bench/diagnose.py` times "
+                "every unit of work) and re-measure with `python -m bench --only conversation`."
             )
     return notes
 
@@ -292,22 +313,29 @@ def _digest(figure: Figure) -> list[str]:
             reads = sum(float(v) for v in queries.values())
             counting = float(queries.get("counts", 0.0))
             rest = (result.ours or 0.0) - reads
+            baseline = result.baseline or 0.0
+            fixed = (result.ours or 0.0) - counting
             notes.append(
                 f"**Missed: the ratio.** The digest is far inside its {result.value_target:,.0f}"
                 " ms target, but it is more than 1.5 times one aggregate query, because it is "
                 "more than one aggregate query. Its counting (the baseline's query plus a count "
-                f"of responses by language, both weeks in one pass) takes {_ms(counting)}; all "
-                "its reads together take "
+                f"of responses by language, both weeks in one pass) takes {_ms(counting)}, "
+                f"{counting / baseline:.2f} times the baseline: the part that grows with the "
+                "answers stored keeps pace with hand-written SQL. All its reads together take "
                 f"{_ms(reads)}. The other {_ms(max(rest, 0.0))} are the digest's own work: "
                 "picking and scrubbing comment excerpts, disclosure control (suppressing and "
                 "rounding small counts), and storing the published figures in a durable "
                 "`COMMIT`, so that a later request for the same week gets the same figures and "
-                "cannot be differenced. That work does not grow with the answers stored, so the "
-                "ratio falls as a ward's weeks fill up; the time that grows, the counting, is "
-                "at the baseline's. Next step (not taken: it adds a second copy of every count "
-                "to keep right through erasure and retention): daily counts per ward kept up to "
-                "date as responses are confirmed, so a digest reads seven rows a question "
-                "instead of every answer."
+                "cannot be differenced. Were counting free, the rest would still be "
+                f"{_ms(fixed)}, {fixed / baseline:.1f} times the baseline: no faster counting "
+                "can meet this ratio. That includes the one considered before, daily counts per "
+                "ward kept as responses are confirmed, now not to be taken: it would add a write "
+                "to every confirmation and a second copy of every count to keep right through "
+                "erasure and retention, for a digest already "
+                f"{(result.value_target or 0.0) / (result.ours or 1.0):.0f} times inside its time "
+                "target. "
+                "Next step: none that would change what officers get; the counting ratio is the "
+                "one to watch for regressions as answers pile up."
             )
     return notes
 
