@@ -26,12 +26,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import ROOT, machine
+from bench.common import CONVERSATION_ROUNDS, ROOT, machine
 from bench.figure import FIGURES
 from bench.report import Figure, markdown, table
 
 SIZES = {
-    "conversation": ("200 residents x 18 updates, 3 rounds each", "20 residents, 1 round"),
+    "conversation": (
+        f"200 residents x 18 updates, {CONVERSATION_ROUNDS} rounds each",
+        "20 residents, 1 round",
+    ),
     "writes": ("3,000 confirmed responses", "300"),
     "broadcast": ("10,000 recipients", "300 recipients"),
     "digest": ("~1,000,000 answers", "~50,000 answers"),

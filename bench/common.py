@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 TOKEN = "123456:BENCH-TOKEN"
+# Pairs of rounds (bare and ours back to back) in a full conversation run: a round's rate
+# moves by ±10 % with the machine's other work, so the median of five pairs is reported.
+CONVERSATION_ROUNDS = 5
 
 
 @dataclass

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import TOKEN, Result, cpu_seconds, percentile
+from bench.common import CONVERSATION_ROUNDS, TOKEN, Result, cpu_seconds, percentile
 from bench.harness import Steps, bot_process
 from bench.language import load_samples
 from bot.emulator import BotApiEmulator, EmulatedUser
@@ -33,9 +33,6 @@ from bot.safeguarding import Safeguarding
 __all__ = ["OURS_UPDATES", "run"]
 
 WARM_UP_RESIDENTS = 4
-# Rounds of each bot in a full run: a round's rate moves by ±10 % with the machine's other
-# work, and the best of five is steadier than the best of three (about 25 s a pair).
-ROUNDS = 5
 FIRST_USER_ID = 5_000_000
 
 
@@ -166,30 +163,40 @@ _ANSWERING = (
 )
 
 
+_RESIDENTS: dict[str, Resident] = {"bare": bare_resident, "ours": ours_resident}
+
+
 def _api_calls(emulator: BotApiEmulator) -> int:
     """Bot API calls that answer residents (polling not included)."""
     return sum(emulator.count(method) for method in _ANSWERING)
 
 
 async def _run(residents: int, rounds: int) -> list[Result]:
-    """``rounds`` of bare then ours, interleaved; the best round of each is reported.
+    """``rounds`` pairs of rounds, bare and ours back to back; the median pair is reported.
 
-    Other work on the machine can only slow a round down, so the best round is the closest
-    to what each bot can do; every round's rate is kept in the notes.
+    The machine's speed drifts over a run (other work, clock boost), and rounds that come
+    first are faster: comparing each bot's best round would compare different moments. So
+    each pair runs back to back, the order alternating (bare first, then ours first, …), and
+    the pair whose ratio is the median of all pairs' ratios gives the figures.
     """
     samples = load_samples()
     bares: list[Run] = []
     ourses: list[Run] = []
-    for _ in range(rounds):
-        bares.append(await _drive("bare", bare_resident, residents, samples))
-        ourses.append(await _drive("ours", ours_resident, residents, samples))
-    bare = max(bares, key=lambda r: r.rate)
-    ours = max(ourses, key=lambda r: r.rate)
+    for round_number in range(rounds):
+        kinds = ("bare", "ours") if round_number % 2 == 0 else ("ours", "bare")
+        pair = {kind: await _drive(kind, _RESIDENTS[kind], residents, samples) for kind in kinds}
+        bares.append(pair["bare"])
+        ourses.append(pair["ours"])
+    ratios = [o.rate / b.rate for o, b in zip(ourses, bares, strict=True)]
+    middle = sorted(range(rounds), key=ratios.__getitem__)[rounds // 2]
+    ours, bare = ourses[middle], bares[middle]
     sizes = {
         "residents": residents,
         "rounds": rounds,
         "ours_rates": [round(r.rate, 1) for r in ourses],
         "bare_rates": [round(r.rate, 1) for r in bares],
+        "pair_ratios": [round(r, 3) for r in ratios],
+        "reported_pair": middle + 1,
         "updates_per_resident": OURS_UPDATES,
         "updates": ours.updates,
         "ours_seconds": round(ours.seconds, 2),
@@ -238,4 +245,4 @@ async def _run(residents: int, rounds: int) -> list[Result]:
 def run(quick: bool) -> list[Result]:
     if quick:
         return asyncio.run(_run(residents=20, rounds=1))
-    return asyncio.run(_run(residents=200, rounds=ROUNDS))
+    return asyncio.run(_run(residents=200, rounds=CONVERSATION_ROUNDS))

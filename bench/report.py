@@ -119,8 +119,11 @@ def _conversation(figure: Figure) -> list[str]:
         "button ids and in all eleven languages; the bare bot goes round its three steps until "
         "it has sent as many updates. Both run in their own process with 32 concurrent updates "
         "against their own emulator; the residents and the emulator share this process. "
-        f"{x['rounds']} round(s) each, interleaved (bare, ours, …); the best round of each is "
-        f"reported (ours: {x['ours_rates']} updates/s, bare: {x['bare_rates']}). Latency is "
+        f"{x['rounds']} pair(s) of rounds, bare and ours back to back, the order alternating "
+        "(bare first, then ours first, …) because the machine's speed drifts over a run; the "
+        f"pair whose ratio is the median is reported (pair {x['reported_pair']}; ratios "
+        f"{x['pair_ratios']}; ours: {x['ours_rates']} updates/s, bare: {x['bare_rates']}). "
+        "Latency is "
         "from queueing an update to the whole answer (every message sent or edited for it) "
         "arriving at the emulator; with every resident waiting for each answer before the next "
         "tap, latency under this load is residents ÷ throughput, so it follows throughput.",
@@ -135,7 +138,8 @@ def _conversation(figure: Figure) -> list[str]:
         f"updates per `getUpdates`: ours {x['ours_updates_per_poll']}, bare "
         f"{x['bare_updates_per_poll']} (ours pauses `NV_POLL_INTERVAL`, 20 ms, between polls as "
         "in production; the bare bot polls at once, python-telegram-bot's default).",
-        "What brought ours from 0.56 to here (run of 2026-11-25 09:16 against this one): a "
+        "What brought ours from 0.56 to here (run of 2026-11-25 09:16, best round of each, "
+        "against this one): a "
         "reply's plain text now shares the next screen's message (`fewest_messages`), so /start "
         "is one message instead of three and consent, the end of sign-up and the survey's start "
         "one instead of two (Bot API calls per update were 2.17); and the 20 ms pause between "
