@@ -137,6 +137,9 @@ async def _ours(path: Path, ward: str) -> dict[str, object]:
     async def forget_this_week() -> None:
         await forget(only_this_week=True)
 
+    async def keep() -> None:
+        """Forget nothing: the figures stored by the run before are reused."""
+
     async def digest() -> None:
         async with store.unit() as uow:
             made = await service.ward_digest(uow, ward, period)
@@ -158,6 +161,8 @@ async def _ours(path: Path, ward: str) -> dict[str, object]:
         async with store.unit() as uow:
             await service.ward_digest(uow, ward, previous)
         _first, steady = await _repeat(forget_this_week, digest, BUDGET / 2)
+        # Both weeks published (the weekly job has run, or an officer asks again): reused.
+        _first, reused = await _repeat(keep, digest, BUDGET / 2)
         delivered_first, delivered = await _repeat(forget, deliver, BUDGET / 2)
         breakdown = await _queries(store, service, ward, period)
     finally:
@@ -169,6 +174,7 @@ async def _ours(path: Path, ward: str) -> dict[str, object]:
         "median": statistics.median(warm),
         "runs": len(warm),
         "steady_median": statistics.median(steady),
+        "reused_median": statistics.median(reused),
         "delivered_median": statistics.median(delivered),
         "delivered_first": delivered_first,
         "responses_this_week": seen["responses"],
@@ -207,6 +213,7 @@ def run(quick: bool) -> list[Result]:
         "ours_cold_ms": round(1000 * float(ours["cold"]), 1),  # type: ignore[arg-type]
         "reads_ms": ours["queries_ms"],
         "steady_ms": round(1000 * float(ours["steady_median"]), 2),  # type: ignore[arg-type]
+        "reused_ms": round(1000 * float(ours["reused_median"]), 2),  # type: ignore[arg-type]
         "sql_one_week_ms": round(1000 * sql_one_week, 3),
         "delivered_ms": round(1000 * float(ours["delivered_median"]), 1),  # type: ignore[arg-type]
         "delivered_first_ms": round(1000 * float(ours["delivered_first"]), 1),  # type: ignore[arg-type]
