@@ -149,7 +149,8 @@ async def _ours(path: Path, ward: str) -> dict[str, object]:
     async def deliver() -> None:
         with use_locale("en"):
             async with store.unit() as uow:
-                messages = await service.deliver(uow, 1, [ward], period, scope=ward)
+                digests = await service.gather(uow, 1, [ward], period, scope=ward)
+            messages = await service.render(digests, period)
         assert messages
 
     await store.open()

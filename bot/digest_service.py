@@ -6,6 +6,7 @@ delivered is written to the audit log (who, what, when), never with a resident's
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Callable, Sequence
@@ -38,10 +39,11 @@ from bot.scrubber import Scrubber
 from bot.surveys import Survey
 from storage.repositories import UnitOfWork
 
-__all__ = ["DigestService", "Scope"]
+__all__ = ["ChartDrawer", "DigestService", "Scope"]
 
 Scope = str  # a ward id, "mine" (an officer's wards) or "borough"
 TELEGRAM_TEXT_LIMIT = 4000
+ChartDrawer = Callable[[WardDigest, Survey, str], bytes | None]
 
 
 class DigestService:
@@ -54,6 +56,7 @@ class DigestService:
         scrubber: Scrubber,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        draw_chart: ChartDrawer = priorities_chart,
     ) -> None:
         self.areas = areas
         self.survey = survey
@@ -61,6 +64,9 @@ class DigestService:
         self.timezone = timezone
         self.scrubber = scrubber
         self._now = now
+        self.draw_chart = draw_chart
+        # One chart at a time: matplotlib's font cache is shared between threads.
+        self._drawing = asyncio.Lock()
 
     # -- periods -------------------------------------------------------------------------
     def recent_periods(self, count: int = 4) -> list[Period]:
@@ -175,7 +181,7 @@ class DigestService:
         )
 
     # -- delivery ------------------------------------------------------------------------
-    async def deliver(
+    async def gather(
         self,
         uow: UnitOfWork,
         actor_id: int,
@@ -183,9 +189,28 @@ class DigestService:
         period: Period,
         *,
         scope: Scope,
-    ) -> tuple[Outgoing, ...]:
-        """The digest messages (and a chart) for these wards, logged in the audit log."""
+    ) -> list[WardDigest]:
+        """The digests of these wards, logged in the audit log; :meth:`render` comes after.
+
+        Only this half needs the unit of work: drawing a chart takes a tenth of a second or
+        more, which must hold neither the database lock nor the event loop.
+        """
         digests = [d for w in ward_ids if (d := await self.ward_digest(uow, w, period))]
+        if digests:
+            await uow.officers.audit(
+                actor_id,
+                "digest",
+                {
+                    "scope": scope,
+                    "wards": ",".join(d.ward_id for d in digests),
+                    "start": period.start.isoformat(),
+                    "end": period.end.isoformat(),
+                },
+            )
+        return digests
+
+    async def render(self, digests: Sequence[WardDigest], period: Period) -> tuple[Outgoing, ...]:
+        """The messages and charts of gathered digests, in the current locale."""
         if not digests:
             return (Outgoing(_("There is no digest for that period yet.")),)
         period_text = self.period_text(period)
@@ -211,13 +236,10 @@ class DigestService:
             text = render_ward_digest(digest, self.survey, self.policy, period_text)
             for chunk in _chunks(text):
                 messages.append(Outgoing(chunk))
-            chart = priorities_chart(
-                digest,
-                self.survey,
-                _("Priorities in {ward}, {period}").format(
-                    ward=digest.ward_name, period=period_text
-                ),
+            title = _("Priorities in {ward}, {period}").format(
+                ward=digest.ward_name, period=period_text
             )
+            chart = await self._draw(digest, title)
             if chart is not None:
                 messages.append(
                     Outgoing(
@@ -226,17 +248,12 @@ class DigestService:
                         photo=True,
                     )
                 )
-        await uow.officers.audit(
-            actor_id,
-            "digest",
-            {
-                "scope": scope,
-                "wards": ",".join(d.ward_id for d in digests),
-                "start": period.start.isoformat(),
-                "end": period.end.isoformat(),
-            },
-        )
         return tuple(messages)
+
+    async def _draw(self, digest: WardDigest, title: str) -> bytes | None:
+        # The worker thread gets a copy of this context, so the labels keep the locale.
+        async with self._drawing:
+            return await asyncio.to_thread(self.draw_chart, digest, self.survey, title)
 
     async def export_csv(self, uow: UnitOfWork, actor_id: int, period: Period) -> Document:
         """The suppressed aggregates of every ward for a period: never raw answers or text."""

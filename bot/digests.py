@@ -390,10 +390,9 @@ def priorities_chart(digest: WardDigest, survey: Survey, title: str) -> bytes | 
     reader's language; suppressed figures are left out (drawn as nothing, never estimated)."""
     if digest.withheld or not digest.priorities.cells:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    # Imported here: most bot processes never draw a chart. The Figure class without pyplot
+    # keeps no global state, so a chart can be drawn in a worker thread.
+    from matplotlib.figure import Figure
 
     question = next(q for q in survey.questions if q.kind == "multi")
     labels = {c.id: data_text(c.label) for c in question.choices}
@@ -403,7 +402,8 @@ def priorities_chart(digest: WardDigest, survey: Survey, title: str) -> bytes | 
     now_values = [digest.priorities.cells[cid].value or 0 for cid in shown]
     previous_cells = digest.previous_priorities.cells if digest.previous_priorities else {}
     before = [(getattr(previous_cells.get(cid), "value", None) or 0) for cid in shown]
-    figure, axis = plt.subplots(figsize=(7, 0.5 * len(shown) + 1.5), dpi=110)
+    figure = Figure(figsize=(7, 0.5 * len(shown) + 1.5), dpi=110)
+    axis = figure.subplots()
     positions = range(len(shown))
     axis.barh([p + 0.2 for p in positions], now_values, height=0.4, label=_("This period"))
     axis.barh([p - 0.2 for p in positions], before, height=0.4, label=_("Previous period"))
@@ -415,5 +415,4 @@ def priorities_chart(digest: WardDigest, survey: Survey, title: str) -> bytes | 
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
-    plt.close(figure)
     return buffer.getvalue()

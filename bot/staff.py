@@ -791,10 +791,11 @@ class StaffService:
                         toast=_("That button has expired. Send /digest again."),
                         toast_alert=True,
                     )
-                messages = await self.digests.deliver(
+                digests = await self.digests.gather(
                     uow, who.chat_id, wards, period, scope=data.step
                 )
-                return StaffReply(locale, messages)
+        with use_locale(locale):
+            return StaffReply(locale, await self.digests.render(digests, period))
 
     async def export(self, who: Incoming) -> StaffReply:
         """/export: the last period's suppressed aggregates for every ward, as CSV (admins)."""
@@ -815,7 +816,7 @@ class StaffService:
     async def weekly_digests(self) -> list[tuple[int, str, tuple[Outgoing, ...]]]:
         """For the scheduled job: each active officer's digest of their wards."""
         assert self.digests is not None
-        deliveries = []
+        gathered = []
         async with self.store.unit() as uow:
             officers = await uow.officers.active()
             period = self.digests.recent_periods(1)[0]
@@ -823,10 +824,15 @@ class StaffService:
                 if not officer.wards:
                     continue
                 with use_locale(officer.locale):
-                    messages = await self.digests.deliver(
+                    digests = await self.digests.gather(
                         uow, officer.user_id, officer.wards, period, scope="mine"
                     )
-                deliveries.append((officer.user_id, officer.locale, messages))
+                gathered.append((officer, digests))
+        deliveries = []
+        for officer, digests in gathered:
+            with use_locale(officer.locale):
+                messages = await self.digests.render(digests, period)
+            deliveries.append((officer.user_id, officer.locale, messages))
         return deliveries
 
     async def cancel(self, who: Incoming) -> StaffReply | None:

@@ -3,9 +3,12 @@ exports, the audit log, and a canary test that no personal detail gets out."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+import threading
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -238,3 +241,39 @@ async def test_event_titles_in_comments_survive_the_scrubber(
         "Kingsmead Community Hall",
         "Huzur Bahçe Günü",
     }
+
+
+async def test_residents_are_answered_while_a_digest_chart_is_drawn(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    """Drawing takes a tenth of a second or more: it must hold neither the database nor the
+    event loop. The chart here waits until a resident has been answered meanwhile; were it
+    drawn inside the unit of work or on the loop, that answer could never come."""
+    store: Store = bot.bot_data["store"]
+    await seed_ward(store, "dalston", 20, first_chat=700_000)
+    await backdate(settings)
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OFFICER, first_name="Olive")
+    await become_officer(admin, officer, "Dalston")
+
+    service = bot.bot_data["staff"].digests
+    drawing, resident_answered = threading.Event(), threading.Event()
+    draw = service.draw_chart
+
+    def draw_after_a_resident_is_answered(*args: Any) -> bytes | None:
+        drawing.set()
+        assert resident_answered.wait(timeout=30), "no resident was answered while drawing"
+        return draw(*args)
+
+    service.draw_chart = draw_after_a_resident_is_answered
+    digest = asyncio.create_task(request_digest(officer, "Dalston"))
+    assert await asyncio.to_thread(drawing.wait, 30)
+    resident = emulator.user(880_100, first_name="Ria")
+    await resident.command("/start")
+    welcome = await resident.next_reply(timeout=10)
+    resident_answered.set()
+    assert welcome.buttons  # the consent screen, while the chart was still being drawn
+    texts = await digest
+    assert "Responses: 20" in "\n".join(texts)
+    chart = officer.messages[-1].photo
+    assert chart is not None and chart.startswith(b"\x89PNG")
