@@ -39,7 +39,7 @@ from bot.surveys import Survey, load_surveys
 from bot.update_processor import PerChatUpdateProcessor
 from handlers import admin, conversation, errors, onboarding, privacy, survey
 from handlers import events as events_handlers
-from handlers.delivery import TelegramDelivery, progress_reporter, send_outgoing
+from handlers.delivery import TelegramDelivery, progress_reporter, send_scheduled
 from storage.repositories import Store
 
 __all__ = [
@@ -216,10 +216,13 @@ def build_application(prepared: Prepared) -> BotApplication:
 
     async def send_weekly_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
         """Each officer's digest of their wards, in their language."""
+        sent = undelivered = 0
         for chat_id, locale, messages in await staff.weekly_digests():
-            for message in messages:
-                await send_outgoing(context.bot, chat_id, message, locale)
-        logger.info("weekly digests sent")
+            if await send_scheduled(context.bot, chat_id, messages, locale):
+                sent += 1
+            else:
+                undelivered += 1
+        logger.info("weekly digests: %d sent, %d not delivered", sent, undelivered)
 
     async def purge_expired(context: ContextTypes.DEFAULT_TYPE) -> None:
         """Delete responses older than the retention period."""

@@ -7,7 +7,10 @@ means the user blocked the bot or deleted the account; 400 will never succeed; a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from telegram import Bot, InputFile
@@ -21,7 +24,10 @@ from handlers.replies import keyboard
 from storage.models import BroadcastStats
 from storage.repositories import Store
 
-__all__ = ["TelegramDelivery", "progress_reporter", "send_outgoing"]
+__all__ = ["TelegramDelivery", "progress_reporter", "send_outgoing", "send_scheduled"]
+
+logger = logging.getLogger(__name__)
+SCHEDULED_ATTEMPTS = 4  # per message: enough for a 429 and a couple of network failures
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -69,6 +75,38 @@ async def send_outgoing(bot: Bot, chat_id: int, message: Outgoing, locale: str) 
         )
     else:
         await bot.send_message(chat_id, text, reply_markup=keyboard(message.buttons, locale))
+
+
+async def send_scheduled(
+    bot: Bot,
+    chat_id: int,
+    messages: Sequence[Outgoing],
+    locale: str,
+    *,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> bool:
+    """One recipient's scheduled messages (a weekly digest); False if they could not all go.
+
+    A job sends to many recipients in turn, so one recipient's failure must not stop the rest:
+    a 429 waits the ``retry_after`` Telegram asks for and tries again, a network error tries
+    again after a pause, and a 403 (blocked) or 400 gives up on this recipient only.
+    """
+    for message in messages:
+        for attempt in range(SCHEDULED_ATTEMPTS):
+            try:
+                await send_outgoing(bot, chat_id, message, locale)
+                break
+            except RetryAfter as error:
+                await sleep(_seconds(error.retry_after))
+            except (Forbidden, BadRequest) as error:
+                logger.warning("scheduled message refused for good: %s", error.message)
+                return False
+            except NetworkError as error:
+                logger.warning("scheduled message failed (%s); trying again", error.message)
+                await sleep(2.0**attempt)
+        else:
+            return False
+    return True
 
 
 def progress_reporter(bot: Bot, store: Store, default_locale: str) -> Reporter:

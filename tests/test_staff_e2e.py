@@ -3,6 +3,7 @@ through the real Application and the emulator."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -148,6 +149,39 @@ async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
     assert [chat for chat, _locale, _messages in deliveries] == [OFFICER]
     text = "\n".join(m.text for m in deliveries[0][2])
     assert "You said, we did:" in text and "Extra patrols near the park" in text
+
+
+async def test_the_weekly_digest_job_reaches_every_officer_it_can(
+    bot: BotApplication,
+    emulator: BotApiEmulator,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One officer has blocked the bot; the next gets a 429 and then a network failure. The
+    job waits out the 429, tries again after the failure, and still reaches the second."""
+    store: Store = bot.bot_data["store"]
+    await seed_ward(store, "dalston", 12, first_chat=770_000)
+    await backdate(settings)
+    admin = emulator.user(ADMIN, first_name="Admin")
+    for user_id in (OFFICER, OFFICER + 10):
+        await become_officer(admin, emulator.user(user_id, first_name="O"), "Dalston")
+    async with store.unit() as uow:
+        first, second = (officer.user_id for officer in await uow.officers.active())
+    emulator.block(first)
+    emulator.inject_fault("sendMessage", chat_id=second, kind="429", retry_after=1)
+    emulator.inject_fault("sendPhoto", chat_id=second, kind="502")
+    caplog.set_level(logging.INFO)
+
+    assert bot.job_queue is not None
+    (job,) = (j for j in bot.job_queue.jobs() if j.name == "weekly-digests")
+    await job.run(bot)
+
+    reached = emulator.user(second)
+    texts = [m.text or "" for m in reached.mark_read()]
+    assert any("Responses: 10" in text for text in texts)
+    assert reached.messages[-1].photo is not None
+    assert not [m for m in emulator.user(first).messages if m.photo is not None]
+    assert "weekly digests: 1 sent, 1 not delivered" in caplog.text
 
 
 async def test_the_weekly_digest_job_and_the_command_menu_are_set_at_start(
