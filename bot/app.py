@@ -174,6 +174,7 @@ def build_application(prepared: Prepared) -> BotApplication:
         ),
         settings.timezone,
         scrubber,
+        schedule=(settings.digest_day, settings.digest_time),
     )
     staff = StaffService(
         store,
@@ -197,12 +198,14 @@ def build_application(prepared: Prepared) -> BotApplication:
                 await app.bot.set_my_commands(_menu(), language_code=language)
         assert app.job_queue is not None
         app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
+        # Daily, and once soon after start: each run sends only what is due and not yet sent,
+        # so a digest that fell due while the bot was down goes when it is back.
         app.job_queue.run_daily(
             send_weekly_digests,
             time=settings.digest_time.replace(tzinfo=settings.timezone),
-            days=(settings.digest_day,),
             name="weekly-digests",
         )
+        app.job_queue.run_once(send_weekly_digests, when=20, name="weekly-digests-catch-up")
         reminders.job_queue = app.job_queue
         await reminders.rebuild()
         await engine.start()
@@ -217,12 +220,16 @@ def build_application(prepared: Prepared) -> BotApplication:
     async def send_weekly_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
         """Each officer's digest of their wards, in their language."""
         sent = undelivered = 0
-        for chat_id, locale, messages in await staff.weekly_digests():
-            if await send_scheduled(context.bot, chat_id, messages, locale):
+        for digest in await staff.scheduled_digests():
+            if await send_scheduled(
+                context.bot, digest.officer_id, digest.messages, digest.locale
+            ):
+                await staff.scheduled_digest_sent(digest)
                 sent += 1
             else:
                 undelivered += 1
-        logger.info("weekly digests: %d sent, %d not delivered", sent, undelivered)
+        if sent or undelivered:
+            logger.info("weekly digests: %d sent, %d not delivered", sent, undelivered)
 
     async def purge_expired(context: ContextTypes.DEFAULT_TYPE) -> None:
         """Delete responses older than the retention period."""

@@ -10,7 +10,7 @@ import asyncio
 import csv
 import io
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from babel import dates
 
@@ -39,7 +39,7 @@ from bot.scrubber import Scrubber
 from bot.surveys import Survey
 from storage.repositories import UnitOfWork
 
-__all__ = ["ChartDrawer", "DigestService", "Scope"]
+__all__ = ["ChartDrawer", "DigestService", "Scope", "scheduled_moment"]
 
 Scope = str  # a ward id, "mine" (an officer's wards) or "borough"
 TELEGRAM_TEXT_LIMIT = 4000
@@ -57,6 +57,7 @@ class DigestService:
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         draw_chart: ChartDrawer = priorities_chart,
+        schedule: tuple[int, time] = (0, time(9, 0)),
     ) -> None:
         self.areas = areas
         self.survey = survey
@@ -65,6 +66,7 @@ class DigestService:
         self.scrubber = scrubber
         self._now = now
         self.draw_chart = draw_chart
+        self.schedule = schedule  # weekday (0 = Monday) and local time of scheduled digests
         # One chart at a time: matplotlib's font cache is shared between threads.
         self._drawing = asyncio.Lock()
 
@@ -77,6 +79,13 @@ class DigestService:
                 block_containing(periods[-1].start - timedelta(days=1), self.policy.block)
             )
         return periods
+
+    def due_period(self) -> tuple[Period, datetime] | None:
+        """The period whose scheduled digest is due now, with the moment it fell due."""
+        period = latest_closed_block(self._now(), self.timezone, self.policy)
+        day, at = self.schedule
+        due = scheduled_moment(period, day, at, self.timezone)
+        return (period, due) if self._now() >= due else None
 
     def period_text(self, period: Period) -> str:
         return str(
@@ -330,6 +339,13 @@ class DigestService:
     def period_from_button(self, arg: str) -> Period | None:
         """Only periods the buttons offer; anything else (forged, stale) is refused."""
         return next((p for p in self.recent_periods() if p.start.strftime("%Y%m%d") == arg), None)
+
+
+def scheduled_moment(period: Period, day: int, at: time, tz: tzinfo) -> datetime:
+    """When a period's scheduled digest falls due: the first ``day`` (0 = Monday) at ``at``,
+    local time, on or after the period's last day has ended."""
+    first = period.end + timedelta(days=(day - period.end.weekday()) % 7)
+    return datetime.combine(first, at, tzinfo=tz)
 
 
 def _chunks(text: str) -> list[str]:

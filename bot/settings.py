@@ -85,8 +85,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NV_DISCLOSURE_K", "10", 'Counts below this show as "fewer than k" (5 or more).'),
     Setting("NV_DISCLOSURE_ROUNDING", "5", "Other counts are rounded to a multiple of this."),
     Setting("NV_DIGEST_PERIOD", "week", "A digest covers one calendar week or month: week|month."),
-    Setting("NV_DIGEST_DAY", "monday", "Day of the weekly digest to officers."),
-    Setting("NV_DIGEST_TIME", "09:00", "Local time of the weekly digest."),
+    Setting(
+        "NV_DIGEST_DAY",
+        "monday",
+        "Day scheduled digests to officers fall due (the first after each period ends).",
+    ),
+    Setting(
+        "NV_DIGEST_TIME",
+        "09:00",
+        "Local time scheduled digests fall due; the job also runs just after start.",
+    ),
     Setting("NV_INVITE_HOURS", "72", "Hours an officer's invite code stays valid."),
     Setting("NV_LOG_LEVEL", "INFO", "Logging level: DEBUG, INFO, WARNING or ERROR."),
 )

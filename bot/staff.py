@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -18,6 +18,7 @@ from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine
 from bot.conversation import Incoming, Outgoing, Reply, StaffReply
 from bot.digest_service import DigestService
+from bot.disclosure import Period
 from bot.events import event_buttons, event_text, parse_local_datetime
 from bot.flows import Button, CallbackData, Screen
 from bot.i18n import (
@@ -35,12 +36,22 @@ from storage.models import Broadcast, BroadcastStats, Event, FlowState
 from storage.officers import Officer
 from storage.repositories import Store, UnitOfWork
 
-__all__ = ["StaffReply", "StaffService", "progress_text"]
+__all__ = ["ScheduledDigest", "StaffReply", "StaffService", "progress_text"]
 
 logger = logging.getLogger("neighbourhood_voice.staff")
 
 TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX, ADDRESS_MAX, NOTICE_MAX = 120, 1500, 120, 200, 3000
 EDITABLE = ("title", "description", "start", "end", "place", "address")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledDigest:
+    """One officer's scheduled digest, ready to send."""
+
+    officer_id: int
+    locale: str
+    period: Period
+    messages: tuple[Outgoing, ...]
 
 
 def progress_text(broadcast_id: int, stats: BroadcastStats, started: datetime, done: bool) -> str:
@@ -813,13 +824,24 @@ class StaffService:
                 ).format(period=self.digests.period_text(period))
                 return StaffReply(locale, (Outgoing(caption, document=document),))
 
-    async def weekly_digests(self) -> list[tuple[int, str, tuple[Outgoing, ...]]]:
-        """For the scheduled job: each active officer's digest of their wards."""
+    async def scheduled_digests(self) -> list[ScheduledDigest]:
+        """For the scheduled job: the digest now due to each officer who has not had it.
+
+        The job runs daily and at start, so a digest that fell due while the bot was down
+        still goes; :meth:`scheduled_digest_sent` records each one sent, so it goes once
+        (twice at most for the one officer being sent to if the process dies mid-send).
+        Officers who joined after it fell due wait for the next one.
+        """
         assert self.digests is not None
+        due = self.digests.due_period()
+        if due is None:
+            return []
+        period, due_at = due
         gathered = []
         async with self.store.unit() as uow:
-            officers = await uow.officers.active()
-            period = self.digests.recent_periods(1)[0]
+            officers = await uow.officers.due_scheduled_digest(
+                period.start.isoformat(), due_at.astimezone(UTC).isoformat(timespec="seconds")
+            )
             for officer in officers:
                 if not officer.wards:
                     continue
@@ -828,12 +850,18 @@ class StaffService:
                         uow, officer.user_id, officer.wards, period, scope="mine"
                     )
                 gathered.append((officer, digests))
-        deliveries = []
+        scheduled = []
         for officer, digests in gathered:
             with use_locale(officer.locale):
                 messages = await self.digests.render(digests, period)
-            deliveries.append((officer.user_id, officer.locale, messages))
-        return deliveries
+            scheduled.append(ScheduledDigest(officer.user_id, officer.locale, period, messages))
+        return scheduled
+
+    async def scheduled_digest_sent(self, digest: ScheduledDigest) -> None:
+        async with self.store.unit() as uow:
+            await uow.officers.scheduled_digest_delivered(
+                digest.officer_id, digest.period.start.isoformat()
+            )
 
     async def cancel(self, who: Incoming) -> StaffReply | None:
         """Drop a staff flow in progress; None when there is none (the resident /cancel runs)."""

@@ -91,6 +91,23 @@ class SqliteOfficers:
         )
         return [Officer(int(r[0]), tuple(json.loads(r[1])), str(r[2])) for r in rows]
 
+    async def due_scheduled_digest(self, period_start: str, due_at: str) -> list[Officer]:
+        """Active officers who were officers when a period's digest fell due and lack it."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT user_id, wards, locale FROM officers o WHERE revoked_at IS NULL "
+            "AND added_at <= ? AND NOT EXISTS (SELECT 1 FROM scheduled_digest_deliveries d "
+            "WHERE d.officer_id = o.user_id AND d.period_start = ?) ORDER BY added_at",
+            (due_at, period_start),
+        )
+        return [Officer(int(r[0]), tuple(json.loads(r[1])), str(r[2])) for r in rows]
+
+    async def scheduled_digest_delivered(self, officer_id: int, period_start: str) -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO scheduled_digest_deliveries (officer_id, period_start, "
+            "delivered_at) VALUES (?,?,?)",
+            (officer_id, period_start, utc_now()),
+        )
+
     async def revoke(self, user_id: int) -> bool:
         cursor = await self._conn.execute(
             "UPDATE officers SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",

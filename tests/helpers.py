@@ -235,6 +235,12 @@ async def seed_ward(store: Store, ward: str, count: int, first_chat: int) -> Non
             )
 
 
+def officers_since_last_week(settings: Settings) -> None:
+    """Date every officer's joining to last week, so this week's scheduled digest is theirs."""
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.execute("UPDATE officers SET added_at = ?", (last_week_noon(settings),))
+
+
 async def backdate(settings: Settings) -> None:
     """Move every stored response into last week, the newest period a digest may cover."""
     with sqlite3.connect(settings.database_path) as conn:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
+from bot.digest_service import scheduled_moment
 from bot.digests import (
     build_ward_digest,
     cell_text,
@@ -93,3 +95,19 @@ def test_excerpts_represent_the_top_priorities_not_just_the_newest() -> None:
     texts = [c["text"] for c in current["comments"]]  # type: ignore[index]
     assert texts[:3] == ["about asb", "about burglary", "about drugs 0"]
     assert len(texts) == 5
+
+
+def test_a_scheduled_digest_falls_due_on_the_first_chosen_day_after_its_period() -> None:
+    london = ZoneInfo("Europe/London")
+    at = time(9, 0)
+    # The week ends as Monday 23 November begins.
+    assert scheduled_moment(WEEK, 0, at, london) == datetime(2026, 11, 23, 9, tzinfo=london)
+    assert scheduled_moment(WEEK, 2, at, london) == datetime(2026, 11, 25, 9, tzinfo=london)
+    assert scheduled_moment(WEEK, 6, at, london) == datetime(2026, 11, 29, 9, tzinfo=london)
+    # A month ending as Tuesday 1 December begins: the next Monday.
+    november = Period(date(2026, 11, 1), date(2026, 12, 1))
+    assert scheduled_moment(november, 0, at, london) == datetime(2026, 12, 7, 9, tzinfo=london)
+    # Local time across the change to summer time (29 March 2026): 09:00 BST is 08:00 UTC.
+    spring = Period(date(2026, 3, 23), date(2026, 3, 30))
+    due = scheduled_moment(spring, 0, at, london)
+    assert due.astimezone(UTC) == datetime(2026, 3, 30, 8, tzinfo=UTC)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -25,6 +26,7 @@ from tests.helpers import (
     create_event,
     finished_report,
     local,
+    officers_since_last_week,
     onboard,
     rsvp,
     say,
@@ -35,7 +37,9 @@ from tests.helpers import (
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return with_staff(settings)
+    # Scheduled digests fall due on Monday at midnight, as the week closes, so that last
+    # week's is due whatever day and hour the tests run.
+    return replace(with_staff(settings), digest_day=0, digest_time=time(0, 0))
 
 
 async def test_an_admin_broadcast_reaches_each_resident_in_their_language_with_a_report(
@@ -144,10 +148,11 @@ async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
     with sqlite3.connect(settings.database_path) as conn:
         (moment,) = conn.execute("SELECT submitted_at FROM responses LIMIT 1").fetchone()
         conn.execute("UPDATE actions SET created_at = ?", (moment,))
+    officers_since_last_week(settings)
     staff = bot.bot_data["staff"]
-    deliveries = await staff.weekly_digests()
-    assert [chat for chat, _locale, _messages in deliveries] == [OFFICER]
-    text = "\n".join(m.text for m in deliveries[0][2])
+    deliveries = await staff.scheduled_digests()
+    assert [d.officer_id for d in deliveries] == [OFFICER]
+    text = "\n".join(m.text for m in deliveries[0].messages)
     assert "You said, we did:" in text and "Extra patrols near the park" in text
 
 
@@ -165,6 +170,7 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
     admin = emulator.user(ADMIN, first_name="Admin")
     for user_id in (OFFICER, OFFICER + 10):
         await become_officer(admin, emulator.user(user_id, first_name="O"), "Dalston")
+    officers_since_last_week(settings)
     async with store.unit() as uow:
         first, second = (officer.user_id for officer in await uow.officers.active())
     emulator.block(first)
@@ -182,6 +188,40 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
     assert reached.messages[-1].photo is not None
     assert not [m for m in emulator.user(first).messages if m.photo is not None]
     assert "weekly digests: 1 sent, 1 not delivered" in caplog.text
+
+    # The next run sends only what did not go: the officer who has since unblocked the bot.
+    emulator.unblock(first)
+    await job.run(bot)
+    assert not reached.mark_read()
+    assert emulator.user(first).messages[-1].photo is not None
+
+
+async def test_a_scheduled_digest_missed_while_the_bot_was_down_goes_at_start_once(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    store: Store = bot.bot_data["store"]
+    await seed_ward(store, "dalston", 12, first_chat=780_000)
+    await backdate(settings)
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OFFICER, first_name="O")
+    await become_officer(admin, officer, "Dalston")
+    officers_since_last_week(settings)
+    late_joiner = emulator.user(OFFICER + 20, first_name="L")
+    await become_officer(admin, late_joiner, "Dalston")  # after the digest fell due
+    officer.mark_read()
+    late_joiner.mark_read()
+
+    assert bot.job_queue is not None
+    jobs = {j.name: j for j in bot.job_queue.jobs()}
+    await jobs["weekly-digests-catch-up"].run(bot)  # soon after start: the digest is overdue
+    digest = officer.mark_read()
+    assert any("Responses: 10" in (m.text or "") for m in digest)
+    assert digest[-1].photo is not None
+    assert not late_joiner.mark_read()  # joined after it fell due: waits for the next one
+
+    await jobs["weekly-digests"].run(bot)  # the daily run, and a start after a restart
+    await jobs["weekly-digests-catch-up"].run(bot)
+    assert not officer.mark_read()
 
 
 async def test_the_weekly_digest_job_and_the_command_menu_are_set_at_start(
