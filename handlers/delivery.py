@@ -7,11 +7,10 @@ means the user blocked the bot or deleted the account; 400 will never succeed; a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -20,18 +19,13 @@ from bot.broadcasts import Blocked, RateLimited, Rejected, Reporter, Transient
 from bot.conversation import Outgoing
 from bot.i18n import directional, use_locale
 from bot.staff import progress_text
-from handlers.replies import keyboard
+from handlers.replies import keyboard, patiently, seconds
 from storage.models import BroadcastStats
 from storage.repositories import Store
 
 __all__ = ["TelegramDelivery", "progress_reporter", "send_outgoing", "send_scheduled"]
 
 logger = logging.getLogger(__name__)
-SCHEDULED_ATTEMPTS = 4  # per message: enough for a 429 and a couple of network failures
-
-
-def _seconds(value: float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class TelegramDelivery:
@@ -47,7 +41,7 @@ class TelegramDelivery:
                 reply_markup=keyboard(message.buttons, locale),
             )
         except RetryAfter as error:
-            raise RateLimited(_seconds(error.retry_after)) from error
+            raise RateLimited(seconds(error.retry_after)) from error
         except Forbidden as error:
             raise Blocked(error.message) from error
         except BadRequest as error:  # a subclass of NetworkError: check it first
@@ -82,29 +76,23 @@ async def send_scheduled(
     chat_id: int,
     messages: Sequence[Outgoing],
     locale: str,
-    *,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> bool:
-    """One recipient's scheduled messages (a weekly digest); False if they could not all go.
+    """One recipient's scheduled messages (a digest); False if they could not all go.
 
-    A job sends to many recipients in turn, so one recipient's failure must not stop the rest:
-    a 429 waits the ``retry_after`` Telegram asks for and tries again, a network error tries
-    again after a pause, and a 403 (blocked) or 400 gives up on this recipient only.
+    A job sends to many recipients in turn, so one recipient's failure must not stop the
+    rest: each message is tried as :func:`~handlers.replies.patiently` tries it, and what
+    still fails (a 403 from an officer who blocked the bot, a 400, a network error that
+    lasts) gives up on this recipient only.
     """
     for message in messages:
-        for attempt in range(SCHEDULED_ATTEMPTS):
-            try:
-                await send_outgoing(bot, chat_id, message, locale)
-                break
-            except RetryAfter as error:
-                await sleep(_seconds(error.retry_after))
-            except (Forbidden, BadRequest) as error:
-                logger.warning("scheduled message refused for good: %s", error.message)
-                return False
-            except NetworkError as error:
-                logger.warning("scheduled message failed (%s); trying again", error.message)
-                await sleep(2.0**attempt)
-        else:
+
+        async def send(message: Outgoing = message) -> None:
+            await send_outgoing(bot, chat_id, message, locale)
+
+        try:
+            await patiently(send)
+        except TelegramError as error:
+            logger.warning("scheduled message not delivered: %s", error.message)
             return False
     return True
 

@@ -6,7 +6,11 @@ editing the tapped message and sending a new one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -16,19 +20,61 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes, filters
 
 from bot.conversation import Incoming, Outgoing, Reply, fewest_messages
 from bot.flows import Button
 from bot.i18n import directional
 
-__all__ = ["RESIDENT_MESSAGES", "deliver", "incoming", "keyboard"]
+__all__ = [
+    "ATTEMPTS",
+    "RESIDENT_MESSAGES",
+    "deliver",
+    "incoming",
+    "keyboard",
+    "patiently",
+    "seconds",
+]
 
 # New messages in private chats; edited messages and groups go to the catch-all instead.
 RESIDENT_MESSAGES = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
 
 logger = logging.getLogger(__name__)
+
+ATTEMPTS = 4  # for one Bot API call: room for a 429 and a couple of network failures
+T = TypeVar("T")
+
+
+def seconds(value: float | timedelta) -> float:
+    """``RetryAfter.retry_after``, which PTB gives as seconds or as a timedelta."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def patiently(
+    call: Callable[[], Awaitable[T]],
+    *,
+    attempts: int = ATTEMPTS,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> T:
+    """A Bot API call, made again as the Bot API documents when it fails for now.
+
+    A 429 waits the ``retry_after`` Telegram gives; a network error (a timeout, a 5xx, a
+    dropped connection) waits a moment, longer each time. A 400 or 403 will never succeed and
+    is raised at once, as is the last failure. A call that timed out may have got through, so
+    a repeated ``sendMessage`` can, rarely, show a screen twice: better than not at all.
+    """
+    for attempt in range(attempts - 1):
+        try:
+            return await call()
+        except RetryAfter as error:
+            await sleep(seconds(error.retry_after))
+        except BadRequest:  # a subclass of NetworkError that no retry will mend
+            raise
+        except NetworkError as error:
+            logger.warning("Bot API call failed (%s); trying again", error.message)
+            await sleep(0.5 * 2**attempt)
+    return await call()
 
 
 def keyboard(rows: tuple[tuple[Button, ...], ...], locale: str) -> InlineKeyboardMarkup | None:
@@ -66,29 +112,36 @@ async def _send(
     locale = out.locale or reply_locale
     markup = keyboard(out.buttons, locale)
     text = directional(out.text, locale)
+    bot = context.bot
     if out.document is not None and out.photo:
-        return await context.bot.send_photo(
-            chat.id,
-            photo=InputFile(out.document.content, filename=out.document.filename),
-            caption=text,
+        document = out.document
+        return await patiently(
+            lambda: bot.send_photo(
+                chat.id,
+                photo=InputFile(document.content, filename=document.filename),
+                caption=text,
+            )
         )
     if out.document is not None:
-        return await context.bot.send_document(
-            chat.id,
-            document=InputFile(out.document.content, filename=out.document.filename),
-            caption=text,
+        document = out.document
+        return await patiently(
+            lambda: bot.send_document(
+                chat.id,
+                document=InputFile(document.content, filename=document.filename),
+                caption=text,
+            )
         )
     query = update.callback_query
     if out.edit and query is not None and query.message is not None:
         try:
-            edited = await query.edit_message_text(text, reply_markup=markup)
+            edited = await patiently(lambda: query.edit_message_text(text, reply_markup=markup))
             return edited if isinstance(edited, Message) else None
         except BadRequest as error:
             if "not modified" in error.message.lower():
                 return None
             # The message is too old or gone; fall through and send the screen anew.
             logger.info("could not edit message, sending a new one (%s)", error.message)
-    return await context.bot.send_message(chat.id, text, reply_markup=markup)
+    return await patiently(lambda: bot.send_message(chat.id, text, reply_markup=markup))
 
 
 async def _answer(query: CallbackQuery, reply: Reply) -> None:
@@ -99,7 +152,7 @@ async def _answer(query: CallbackQuery, reply: Reply) -> None:
     its reply must still go out.
     """
     try:
-        await query.answer(text=reply.toast, show_alert=reply.toast_alert)
+        await patiently(lambda: query.answer(text=reply.toast, show_alert=reply.toast_alert))
     except BadRequest as error:
         if "query is too old" not in error.message.lower():
             raise

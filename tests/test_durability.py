@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import BotRunner
@@ -133,3 +134,25 @@ async def test_sigkill_right_after_thank_you_keeps_the_response(
 
     assert scalar(database, "SELECT COUNT(*) FROM responses") == 1
     assert scalar(database, "SELECT COUNT(*) FROM answers WHERE question_id = 'priorities'") == 2
+
+
+async def test_replies_telegram_holds_back_or_loses_on_the_way_still_arrive(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    """A 429 is waited out for its retry_after, a 5xx or a dropped connection tried again; the
+    resident sees each screen once and never "something went wrong"."""
+    ada = emulator.user(2005, first_name="Ada")
+    await onboard(ada)
+    emulator.inject_fault("answerCallbackQuery", kind="429", retry_after=1)
+    emulator.inject_fault("editMessageText", chat_id=ada.id, kind="502")
+    await ada.tap_button("Start the survey")
+    first = await ada.next_reply(timeout=10)
+    assert "Question 1 of 6" in (first.text or "")
+    emulator.inject_fault("sendMessage", chat_id=ada.id, kind="429", retry_after=1)
+    emulator.inject_fault("sendMessage", chat_id=ada.id, kind="drop")
+    await ada.command("/help")
+    help_text = await ada.next_reply(timeout=10)
+    assert "999" in (help_text.text or "")
+    await emulator.wait_idle()
+    assert not ada.unread
+    assert not [m for m in ada.messages if "went wrong" in (m.text or "")]
