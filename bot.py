@@ -9,11 +9,12 @@ python bot.py demo      the real bot in a terminal chat, against the built-in Bo
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from pathlib import Path
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, UnreachableError
 from bot.settings import SETTINGS
 
 
@@ -63,16 +64,20 @@ def main(argv: list[str] | None = None) -> int:
         from bot.demo import main as demo_main
 
         return demo_main(DemoOptions(lang=arguments.lang, keep=arguments.keep))
-    from bot.app import ALLOWED_UPDATES, build_application, prepare
+    from bot.app import ALLOWED_UPDATES, build_application, check_telegram, prepare
     from bot.logs import configure_logging
     from bot.settings import load_settings
 
     try:
         settings = load_settings()
         prepared = prepare(settings)
+        asyncio.run(check_telegram(settings))
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
+    except UnreachableError as error:
+        print(f"cannot start: {error}", file=sys.stderr)
+        return 1
     configure_logging(settings.log_level)
     application = build_application(prepared)
     logging.getLogger("neighbourhood_voice").info("starting long polling")

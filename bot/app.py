@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram import BotCommand
+from telegram import Bot, BotCommand
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.areas import AreaDirectory
@@ -24,7 +25,7 @@ from bot.broadcasts import BroadcastEngine, BroadcastPolicy
 from bot.conversation import ConversationService
 from bot.digest_service import DigestService
 from bot.disclosure import BlockLength, DisclosurePolicy
-from bot.errors import ConfigError
+from bot.errors import ConfigError, UnreachableError
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
 from bot.language_detect import LanguageDetector, detector_for
 from bot.notices import render_broadcast
@@ -110,6 +111,24 @@ def _menu() -> list[BotCommand]:
         BotCommand("cancel", pgettext("command", "Stop what you are doing")),
         BotCommand("help", pgettext("command", "Help, and emergency numbers")),
     ]
+
+
+async def check_telegram(settings: Settings) -> None:
+    """Ask the Bot API who the bot is before starting, so that a token Telegram refuses or an
+    API that does not answer is one line for the operator, not a traceback from inside
+    python-telegram-bot's start-up."""
+    try:
+        async with Bot(settings.bot_token, base_url=settings.api_base_url):
+            pass
+    except InvalidToken as error:
+        raise ConfigError(
+            "Telegram does not accept NV_BOT_TOKEN: copy the bot's token from @BotFather"
+        ) from error
+    except TelegramError as error:
+        raise UnreachableError(
+            f"the Telegram Bot API at {settings.api_base_url} did not answer ({error.message}); "
+            "check the network and NV_API_BASE_URL"
+        ) from error
 
 
 def build_application(prepared: Prepared) -> BotApplication:

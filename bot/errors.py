@@ -3,12 +3,13 @@
 Hierarchy::
 
     NeighbourhoodVoiceError
-    └── ConfigError      bad settings, survey files or data tables; start-up stops with exit 2
+    ├── ConfigError      bad settings, survey files or data tables; start-up stops with exit 2
+    └── UnreachableError the Bot API cannot be reached at start-up; exit 1 (try again later)
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "NeighbourhoodVoiceError"]
+__all__ = ["ConfigError", "NeighbourhoodVoiceError", "UnreachableError"]
 
 
 class NeighbourhoodVoiceError(Exception):
@@ -17,3 +18,7 @@ class NeighbourhoodVoiceError(Exception):
 
 class ConfigError(NeighbourhoodVoiceError):
     """A setting or data file is wrong; the message is one line naming what and where."""
+
+
+class UnreachableError(NeighbourhoodVoiceError):
+    """The Bot API did not answer at start-up: the network, or ``NV_API_BASE_URL``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.emulator import BotApiEmulator
 from bot.errors import ConfigError
 from bot.settings import PROJECT_ROOT, SETTINGS, load_settings
 from bot.surveys import load_survey, load_surveys
@@ -165,3 +167,48 @@ def test_an_unusable_database_path_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "NV_DATABASE" in result.stderr and "\n" not in result.stderr.strip()
     assert "Traceback" not in result.stderr
+
+
+async def run_bot_async(env: dict[str, str]) -> tuple[int, str]:
+    """bot.py in a subprocess while this test's event loop serves the emulator."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NV_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(PROJECT_ROOT / "bot.py"),
+        env={**clean, **env},
+        cwd="/",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, err.decode()
+
+
+async def test_a_token_telegram_refuses_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    async with BotApiEmulator(token="123456:THE-REAL-ONE") as emulator:
+        code, stderr = await run_bot_async(
+            {
+                "NV_BOT_TOKEN": "123456:A-TYPO",
+                "NV_API_BASE_URL": emulator.base_url,
+                "NV_DATABASE_PATH": str(tmp_path / "nv.sqlite3"),
+            }
+        )
+    assert code == 2
+    assert stderr.strip().count("\n") == 0, stderr
+    assert "NV_BOT_TOKEN" in stderr and "Traceback" not in stderr
+
+
+async def test_a_bot_api_that_does_not_answer_is_one_line_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    code, stderr = await run_bot_async(
+        {
+            "NV_BOT_TOKEN": "123456:ABC-def_ghi",
+            "NV_API_BASE_URL": "http://127.0.0.1:9/bot",  # the discard port: nothing listens
+            "NV_DATABASE_PATH": str(tmp_path / "nv.sqlite3"),
+        }
+    )
+    assert code == 1
+    assert stderr.strip().count("\n") == 0, stderr
+    assert "127.0.0.1:9" in stderr and "Traceback" not in stderr
