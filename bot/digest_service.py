@@ -82,10 +82,11 @@ class DigestService:
 
     def due_period(self) -> tuple[Period, datetime] | None:
         """The period whose scheduled digest is due now, with the moment it fell due."""
-        period = latest_closed_block(self._now(), self.timezone, self.policy)
+        now = self._now()
+        period = latest_closed_block(now, self.timezone, self.policy)
         day, at = self.schedule
         due = scheduled_moment(period, day, at, self.timezone)
-        return (period, due) if self._now() >= due else None
+        return (period, due) if now >= due else None
 
     def period_text(self, period: Period) -> str:
         return str(
