@@ -41,6 +41,7 @@ from bot.update_processor import PerChatUpdateProcessor
 from handlers import admin, conversation, errors, onboarding, privacy, survey
 from handlers import events as events_handlers
 from handlers.delivery import TelegramDelivery, progress_reporter, send_scheduled
+from handlers.replies import patiently
 from storage.repositories import Store
 
 __all__ = [
@@ -111,6 +112,19 @@ def _menu() -> list[BotCommand]:
         BotCommand("cancel", pgettext("command", "Stop what you are doing")),
         BotCommand("help", pgettext("command", "Help, and emergency numbers")),
     ]
+
+
+async def _set_menu(bot: Bot, commands: list[BotCommand], language: str | None) -> bool:
+    """The command menu in one language; False if Telegram would not take it.
+
+    The menu is a convenience: the bot starts without it rather than wait out an outage.
+    """
+    try:
+        await patiently(lambda: bot.set_my_commands(commands, language_code=language), attempts=2)
+    except TelegramError as error:
+        logger.warning("command menu not set, starting without it: %s", error.message)
+        return False
+    return True
 
 
 async def check_telegram(settings: Settings) -> None:
@@ -214,7 +228,9 @@ def build_application(prepared: Prepared) -> BotApplication:
         for code in supported_locales():
             with use_locale(code):
                 language = None if code == settings.default_locale else code
-                await app.bot.set_my_commands(_menu(), language_code=language)
+                commands = _menu()
+            if not await _set_menu(app.bot, commands, language):
+                break
         assert app.job_queue is not None
         app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
         # Daily, and once soon after start: each run sends only what is due and not yet sent,

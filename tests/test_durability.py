@@ -156,3 +156,21 @@ async def test_replies_telegram_holds_back_or_loses_on_the_way_still_arrive(
     await emulator.wait_idle()
     assert not ada.unread
     assert not [m for m in ada.messages if "went wrong" in (m.text or "")]
+
+
+async def test_the_bot_starts_without_its_command_menu_when_telegram_will_not_take_it(
+    bot_runner: BotRunner, emulator: BotApiEmulator
+) -> None:
+    emulator.inject_fault("setMyCommands", kind="500", times=None)
+    async with bot_runner():
+        ada = emulator.user(2006, first_name="Ada")
+        await ada.command("/start")
+        assert "999" in (await ada.next_reply()).text
+    assert emulator.count("setMyCommands") == 2  # one language, tried twice, then left
+
+    emulator.clear_faults()
+    emulator.inject_fault("setMyCommands", kind="429", retry_after=1)
+    async with bot_runner():  # a 429 is waited out: every language gets its menu
+        pass
+    assert {c["command"] for c in emulator.commands} >= {"survey", "privacy"}
+    assert emulator.count("setMyCommands") == 2 + 1 + 11
