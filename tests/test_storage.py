@@ -34,6 +34,29 @@ async def test_an_older_database_upgrades_itself(tmp_path: Path) -> None:
     await database.close()
 
 
+async def test_upgrading_counts_digests_the_old_weekly_job_sent_as_delivered(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    database = await Database.open(path, migrations=bundled_migrations()[:8])
+    async with database.transaction() as conn:
+        for actor, scope in ((901, "mine"), (902, "dalston")):  # the job's, and one on demand
+            await conn.execute(
+                "INSERT INTO audit_log (actor_id, action, detail, at) VALUES (?, 'digest', ?, ?)",
+                (actor, f'{{"scope": "{scope}", "start": "2026-11-16"}}', "2026-11-23T09:00:01"),
+            )
+    await database.close()
+
+    database = await Database.open(path)
+    try:
+        rows = await database.fetchall(
+            "SELECT officer_id, period_start FROM scheduled_digest_deliveries"
+        )
+        assert [tuple(r) for r in rows] == [(901, "2026-11-16")]
+    finally:
+        await database.close()
+
+
 async def test_wal_foreign_keys_and_durable_commits(tmp_path: Path) -> None:
     database = await Database.open(tmp_path / "p.sqlite3")
     try:

@@ -6,3 +6,9 @@ CREATE TABLE scheduled_digest_deliveries (
     delivered_at TEXT NOT NULL,
     PRIMARY KEY (officer_id, period_start)
 );
+
+-- Before this table the weekly job logged each officer's digest of all their wards in the audit
+-- log with scope "mine": count those as delivered, so upgrading does not send them again.
+INSERT OR IGNORE INTO scheduled_digest_deliveries (officer_id, period_start, delivered_at)
+SELECT actor_id, json_extract(detail, '$.start'), at FROM audit_log
+WHERE action = 'digest' AND json_extract(detail, '$.scope') = 'mine';
