@@ -174,8 +174,9 @@ def _api_calls(emulator: BotApiEmulator) -> int:
 async def _run(residents: int, rounds: int) -> list[Result]:
     """``rounds`` pairs of rounds, bare and ours back to back; the median pair is reported.
 
-    The machine's speed drifts over a run (other work, clock boost), and rounds that come
-    first are faster: comparing each bot's best round would compare different moments. So
+    The machine's speed drifts over a run by ±10 % (other work on a shared machine; the first
+    round was often the fastest), so comparing each bot's best round compares different
+    moments. So
     each pair runs back to back, the order alternating (bare first, then ours first, …), and
     the pair whose ratio is the median of all pairs' ratios gives the figures.
     """
