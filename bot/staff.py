@@ -837,22 +837,21 @@ class StaffService:
         if due is None:
             return []
         period, due_at = due
-        gathered = []
         async with self.store.unit() as uow:
             officers = await uow.officers.due_scheduled_digest(
                 period.start.isoformat(), due_at.astimezone(UTC).isoformat(timespec="seconds")
             )
-            for officer in officers:
-                if not officer.wards:
-                    continue
-                with use_locale(officer.locale):
+        scheduled = []
+        for officer in officers:
+            if not officer.wards:
+                continue
+            with use_locale(officer.locale):
+                # A unit of work each, so residents' updates wait for one officer's figures at
+                # most, not for every officer's.
+                async with self.store.unit() as uow:
                     digests = await self.digests.gather(
                         uow, officer.user_id, officer.wards, period, scope="mine"
                     )
-                gathered.append((officer, digests))
-        scheduled = []
-        for officer, digests in gathered:
-            with use_locale(officer.locale):
                 messages = await self.digests.render(digests, period)
             scheduled.append(ScheduledDigest(officer.user_id, officer.locale, period, messages))
         return scheduled
