@@ -148,6 +148,16 @@ def _conversation(figure: Figure) -> list[str]:
         "Every python-telegram-bot call costs the same CPU in either bot, so calls per update "
         "decide most of the ratio.",
     ]
+    notes.append(
+        f"Where ours' extra {ours_cpu - bare_cpu:.2f} ms of CPU an update goes: "
+        f"{ours_db:.2f} ms in the database thread (the unit of work's statements and its durable "
+        "`COMMIT`: each answer on disk before the resident sees the next screen, which the bare "
+        f"bot has no need of) and {ours_loop - bare_loop:.2f} ms in the event loop (larger "
+        "keyboards to build and parse, the survey logic, the translations). The database "
+        "thread's share goes with statements, not trips: taking one of a tap's four trips away, "
+        "or mapping the file into memory (`mmap_size`), changed nothing measurable (tried on "
+        "2026-11-25)."
+    )
     if lock:
         notes.append(
             f"Database lock (ours): {lock['transactions']:,} units of work, "
@@ -179,16 +189,9 @@ def _conversation(figure: Figure) -> list[str]:
                 f"**Missed: ours handles {throughput.ratio:.2f} of the bare bot's updates a "
                 "second.** Cause: each bot is one Python process held to one core by the "
                 "interpreter lock (CPU figures above), so the ratio is the ratio of CPU per "
-                f"update ({cpu_ratio:.2f}). Ours spends {ours_db:.2f} ms an update in the "
-                "database thread, the unit of work's statements and its durable `COMMIT` "
-                "(each answer on disk before the resident sees the next screen, which the bare "
-                f"bot has no need of), and {ours_loop - bare_loop:.2f} ms more in its event "
-                "loop: keyboards of up to a dozen buttons and more, which python-telegram-bot "
-                "builds, sends and parses back from every reply (the bare bot's have 3), the "
-                "survey logic and the translations. The database thread's time goes with "
-                "statements, not trips: taking one of a tap's four trips away (tried on "
-                "2026-11-25) changed nothing that rounds could show, so the earlier next step, "
-                "one call in the database thread per unit of work, is dropped. "
+                f"update ({cpu_ratio:.2f}), and ours' extra CPU is the database thread's and the "
+                "event loop's above. The earlier next step, one call in the database thread per "
+                "unit of work, is dropped: trips are not what costs. "
                 + (
                     "On this shared machine a round's rate moves by up to ±10 % (the rounds "
                     "above), so a ratio this near 0.8 falls either side of it. "
