@@ -12,18 +12,18 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from telegram import Bot, InputFile
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.broadcasts import Blocked, RateLimited, Rejected, Reporter, Transient
 from bot.conversation import Outgoing
 from bot.i18n import directional, use_locale
 from bot.staff import progress_text
-from handlers.replies import keyboard, patiently, seconds
+from handlers.replies import keyboard, seconds, send_new
 from storage.models import BroadcastStats
 from storage.repositories import Store
 
-__all__ = ["TelegramDelivery", "progress_reporter", "send_outgoing", "send_scheduled"]
+__all__ = ["TelegramDelivery", "progress_reporter", "send_scheduled"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,25 +52,6 @@ class TelegramDelivery:
             raise Transient(error.message) from error
 
 
-async def send_outgoing(bot: Bot, chat_id: int, message: Outgoing, locale: str) -> None:
-    """A message not in reply to an update (scheduled digests)."""
-    text = directional(message.text, message.locale or locale)
-    if message.document is not None and message.photo:
-        await bot.send_photo(
-            chat_id,
-            photo=InputFile(message.document.content, filename=message.document.filename),
-            caption=text,
-        )
-    elif message.document is not None:
-        await bot.send_document(
-            chat_id,
-            document=InputFile(message.document.content, filename=message.document.filename),
-            caption=text,
-        )
-    else:
-        await bot.send_message(chat_id, text, reply_markup=keyboard(message.buttons, locale))
-
-
 async def send_scheduled(
     bot: Bot,
     chat_id: int,
@@ -80,17 +61,13 @@ async def send_scheduled(
     """One recipient's scheduled messages (a digest); False if they could not all go.
 
     A job sends to many recipients in turn, so one recipient's failure must not stop the
-    rest: each message is tried as :func:`~handlers.replies.patiently` tries it, and what
+    rest: each message is tried as :func:`~handlers.replies.patiently` tries a call, and what
     still fails (a 403 from an officer who blocked the bot, a 400, a network error that
     lasts) gives up on this recipient only.
     """
     for message in messages:
-
-        async def send(message: Outgoing = message) -> None:
-            await send_outgoing(bot, chat_id, message, locale)
-
         try:
-            await patiently(send)
+            await send_new(bot, chat_id, message, message.locale or locale)
         except TelegramError as error:
             logger.warning("scheduled message not delivered: %s", error.message)
             return False

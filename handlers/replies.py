@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from telegram import (
+    Bot,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -35,6 +36,7 @@ __all__ = [
     "keyboard",
     "patiently",
     "seconds",
+    "send_new",
 ]
 
 # New messages in private chats; edited messages and groups go to the catch-all instead.
@@ -103,6 +105,19 @@ def incoming(update: Update) -> Incoming:
     )
 
 
+async def send_new(bot: Bot, chat_id: int, out: Outgoing, locale: str) -> Message:
+    """A new message (a picture, a file, or text with its keyboard), sent :func:`patiently`."""
+    text = directional(out.text, locale)
+    document = out.document
+    if document is not None:
+        upload = InputFile(document.content, filename=document.filename)
+        if out.photo:
+            return await patiently(lambda: bot.send_photo(chat_id, photo=upload, caption=text))
+        return await patiently(lambda: bot.send_document(chat_id, document=upload, caption=text))
+    markup = keyboard(out.buttons, locale)
+    return await patiently(lambda: bot.send_message(chat_id, text, reply_markup=markup))
+
+
 async def _send(
     update: Update, context: ContextTypes.DEFAULT_TYPE, out: Outgoing, reply_locale: str
 ) -> Message | None:
@@ -110,29 +125,9 @@ async def _send(
     if chat is None:
         return None
     locale = out.locale or reply_locale
-    markup = keyboard(out.buttons, locale)
-    text = directional(out.text, locale)
-    bot = context.bot
-    if out.document is not None and out.photo:
-        document = out.document
-        return await patiently(
-            lambda: bot.send_photo(
-                chat.id,
-                photo=InputFile(document.content, filename=document.filename),
-                caption=text,
-            )
-        )
-    if out.document is not None:
-        document = out.document
-        return await patiently(
-            lambda: bot.send_document(
-                chat.id,
-                document=InputFile(document.content, filename=document.filename),
-                caption=text,
-            )
-        )
     query = update.callback_query
-    if out.edit and query is not None and query.message is not None:
+    if out.edit and out.document is None and query is not None and query.message is not None:
+        text, markup = directional(out.text, locale), keyboard(out.buttons, locale)
         try:
             edited = await patiently(lambda: query.edit_message_text(text, reply_markup=markup))
             return edited if isinstance(edited, Message) else None
@@ -141,7 +136,7 @@ async def _send(
                 return None
             # The message is too old or gone; fall through and send the screen anew.
             logger.info("could not edit message, sending a new one (%s)", error.message)
-    return await patiently(lambda: bot.send_message(chat.id, text, reply_markup=markup))
+    return await send_new(context.bot, chat.id, out, locale)
 
 
 async def _answer(query: CallbackQuery, reply: Reply) -> None:
