@@ -735,6 +735,14 @@ class StaffService:
                     return StaffReply(locale, await self.officers.list_officers(uow))
                 return StaffReply(locale, (await self.officers.audit_log(uow),))
 
+    async def _officer_and_locale(
+        self, uow: UnitOfWork, who: Incoming
+    ) -> tuple[Officer | None, str]:
+        """The officer, if the user is one, and the language to answer in: theirs, else the
+        one Telegram reports."""
+        officer = await self._officer(uow, who.chat_id)
+        return officer, officer.locale if officer else self._locale(who)
+
     async def _digest_scopes(self, uow: UnitOfWork, user_id: int) -> tuple[tuple[str, ...], bool]:
         """The wards a user may see, and whether the borough too (admins only)."""
         if await self._is_admin(uow, user_id):
@@ -745,10 +753,8 @@ class StaffService:
     async def digest_menu(self, who: Incoming) -> StaffReply:
         """/digest: choose a ward (or all one's wards), then a period."""
         assert self.digests is not None
-        locale = self._locale(who)
         async with self.store.unit() as uow:
-            officer = await self._officer(uow, who.chat_id)
-            locale = officer.locale if officer else locale
+            officer, locale = await self._officer_and_locale(uow, who)
             with use_locale(locale):
                 wards, borough = await self._digest_scopes(uow, who.chat_id)
                 if not wards:
@@ -763,10 +769,8 @@ class StaffService:
     async def digest_tap(self, who: Incoming, data: CallbackData) -> StaffReply:
         """A scope or period button; checked against the user's wards on every tap."""
         assert self.digests is not None
-        locale = self._locale(who)
         async with self.store.unit() as uow:
-            officer = await self._officer(uow, who.chat_id)
-            locale = officer.locale if officer else locale
+            officer, locale = await self._officer_and_locale(uow, who)
             with use_locale(locale):
                 allowed, borough = await self._digest_scopes(uow, who.chat_id)
                 mine = officer.wards if officer else allowed
