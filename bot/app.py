@@ -6,6 +6,7 @@ in :func:`prepare` before the event loop starts, so a mistake costs one line, no
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -252,17 +253,22 @@ def build_application(prepared: Prepared) -> BotApplication:
         await engine.stop()
         await store.close()
 
+    # The daily run and the run after start can meet (a start just before the digest time):
+    # one at a time, so the second finds the first's deliveries recorded.
+    digest_runs = asyncio.Lock()
+
     async def send_weekly_digests(context: ContextTypes.DEFAULT_TYPE) -> None:
         """Each officer's digest of their wards, in their language."""
         sent = undelivered = 0
-        for digest in await staff.scheduled_digests():
-            if await send_scheduled(
-                context.bot, digest.officer_id, digest.messages, digest.locale
-            ):
-                await staff.scheduled_digest_sent(digest)
-                sent += 1
-            else:
-                undelivered += 1
+        async with digest_runs:
+            for digest in await staff.scheduled_digests():
+                if await send_scheduled(
+                    context.bot, digest.officer_id, digest.messages, digest.locale
+                ):
+                    await staff.scheduled_digest_sent(digest)
+                    sent += 1
+                else:
+                    undelivered += 1
         if sent or undelivered:
             logger.info("weekly digests: %d sent, %d not delivered", sent, undelivered)
 

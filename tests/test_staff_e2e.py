@@ -3,6 +3,7 @@ through the real Application and the emulator."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from dataclasses import replace
@@ -222,6 +223,24 @@ async def test_a_scheduled_digest_missed_while_the_bot_was_down_goes_at_start_on
     await jobs["weekly-digests"].run(bot)  # the daily run, and a start after a restart
     await jobs["weekly-digests-catch-up"].run(bot)
     assert not officer.mark_read()
+
+
+async def test_the_daily_run_and_the_run_after_start_meeting_send_one_digest(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    store: Store = bot.bot_data["store"]
+    await seed_ward(store, "dalston", 12, first_chat=790_000)
+    await backdate(settings)
+    officer = emulator.user(OFFICER, first_name="O")
+    await become_officer(emulator.user(ADMIN, first_name="Admin"), officer, "Dalston")
+    officers_since_last_week(settings)
+    officer.mark_read()
+
+    assert bot.job_queue is not None
+    jobs = {j.name: j for j in bot.job_queue.jobs()}
+    await asyncio.gather(jobs["weekly-digests"].run(bot), jobs["weekly-digests-catch-up"].run(bot))
+    charts = [m for m in officer.mark_read() if m.photo is not None]
+    assert len(charts) == 1
 
 
 async def test_the_weekly_digest_job_and_the_command_menu_are_set_at_start(
