@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from dataclasses import dataclass
 
 import aiosqlite
@@ -39,6 +40,11 @@ class Action:
     priority: str
     texts: dict[str, str]
     created_at: str
+
+
+def _officer(row: sqlite3.Row, *, active: bool = True) -> Officer:
+    """An officer from a row whose first columns are user_id, wards and locale."""
+    return Officer(int(row[0]), tuple(json.loads(row[1])), str(row[2]), active)
 
 
 class SqliteOfficers:
@@ -80,16 +86,14 @@ class SqliteOfficers:
             "SELECT user_id, wards, locale, revoked_at FROM officers WHERE user_id = ?",
             (user_id,),
         )
-        if row is None:
-            return None
-        return Officer(int(row[0]), tuple(json.loads(row[1])), str(row[2]), row[3] is None)
+        return None if row is None else _officer(row, active=row[3] is None)
 
     async def active(self) -> list[Officer]:
         rows = await self._conn.execute_fetchall(
             "SELECT user_id, wards, locale FROM officers WHERE revoked_at IS NULL "
             "ORDER BY added_at"
         )
-        return [Officer(int(r[0]), tuple(json.loads(r[1])), str(r[2])) for r in rows]
+        return [_officer(r) for r in rows]
 
     async def due_scheduled_digest(self, period_start: str, due_at: str) -> list[Officer]:
         """Active officers who were officers when a period's digest fell due and lack it."""
@@ -99,7 +103,7 @@ class SqliteOfficers:
             "WHERE d.officer_id = o.user_id AND d.period_start = ?) ORDER BY added_at",
             (due_at, period_start),
         )
-        return [Officer(int(r[0]), tuple(json.loads(r[1])), str(r[2])) for r in rows]
+        return [_officer(r) for r in rows]
 
     async def scheduled_digest_delivered(self, officer_id: int, period_start: str) -> None:
         await self._conn.execute(
