@@ -181,6 +181,24 @@ async def become_officer(admin: EmulatedUser, officer: EmulatedUser, ward: str) 
     assert ward in (saved.text or "")
 
 
+async def dalston_officers(
+    store: Store,
+    emulator: BotApiEmulator,
+    settings: Settings,
+    *officer_ids: int,
+    responses: int,
+    first_chat: int,
+) -> list[EmulatedUser]:
+    """What a Dalston digest needs: last week's answers, and officers (OFFICER by default)."""
+    await seed_ward(store, "dalston", responses, first_chat=first_chat)
+    await backdate(settings)
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officers = [emulator.user(user_id, first_name="O") for user_id in officer_ids or (OFFICER,)]
+    for officer in officers:
+        await become_officer(admin, officer, "Dalston")
+    return officers
+
+
 async def request_digest(officer: EmulatedUser, scope_label: str) -> list[str]:
     """/digest for the newest period; the texts up to the chart (or the "no digest" note)."""
     await officer.command("/digest")

@@ -26,6 +26,7 @@ from tests.helpers import (
     backdate,
     become_officer,
     begin_survey,
+    dalston_officers,
     invite_code,
     onboard,
     request_digest,
@@ -249,13 +250,9 @@ async def test_residents_are_answered_while_a_digest_chart_is_drawn(
     """Drawing takes a tenth of a second or more: it must hold neither the database nor the
     event loop. The chart here waits until a resident has been answered meanwhile; were it
     drawn inside the unit of work or on the loop, that answer could never come."""
-    store: Store = bot.bot_data["store"]
-    await seed_ward(store, "dalston", 20, first_chat=700_000)
-    await backdate(settings)
-    admin = emulator.user(ADMIN, first_name="Admin")
-    officer = emulator.user(OFFICER, first_name="Olive")
-    await become_officer(admin, officer, "Dalston")
-
+    (officer,) = await dalston_officers(
+        bot.bot_data["store"], emulator, settings, responses=20, first_chat=700_000
+    )
     service = bot.bot_data["staff"].digests
     drawing, resident_answered = threading.Event(), threading.Event()
     draw = service.draw_chart

@@ -8,8 +8,10 @@ import logging
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
+from telegram.ext import Job
 
 from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
@@ -25,6 +27,7 @@ from tests.helpers import (
     backdate,
     become_officer,
     create_event,
+    dalston_officers,
     finished_report,
     local,
     officers_since_last_week,
@@ -34,6 +37,13 @@ from tests.helpers import (
     seed_ward,
     with_staff,
 )
+
+
+def job(bot: BotApplication, name: str) -> Job[Any]:
+    """One of the jobs the application registered at start."""
+    assert bot.job_queue is not None
+    (found,) = (j for j in bot.job_queue.jobs() if j.name == name)
+    return found
 
 
 @pytest.fixture
@@ -166,11 +176,9 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
     """One officer has blocked the bot; the next gets a 429 and then a network failure. The
     job waits out the 429, tries again after the failure, and still reaches the second."""
     store: Store = bot.bot_data["store"]
-    await seed_ward(store, "dalston", 12, first_chat=770_000)
-    await backdate(settings)
-    admin = emulator.user(ADMIN, first_name="Admin")
-    for user_id in (OFFICER, OFFICER + 10):
-        await become_officer(admin, emulator.user(user_id, first_name="O"), "Dalston")
+    await dalston_officers(
+        store, emulator, settings, OFFICER, OFFICER + 10, responses=12, first_chat=770_000
+    )
     officers_since_last_week(settings)
     async with store.unit() as uow:
         first, second = (officer.user_id for officer in await uow.officers.active())
@@ -179,9 +187,8 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
     emulator.inject_fault("sendPhoto", chat_id=second, kind="502")
     caplog.set_level(logging.INFO)
 
-    assert bot.job_queue is not None
-    (job,) = (j for j in bot.job_queue.jobs() if j.name == "weekly-digests")
-    await job.run(bot)
+    daily = job(bot, "weekly-digests")
+    await daily.run(bot)
 
     reached = emulator.user(second)
     texts = [m.text or "" for m in reached.mark_read()]
@@ -192,7 +199,7 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
 
     # The next run sends only what did not go: the officer who has since unblocked the bot.
     emulator.unblock(first)
-    await job.run(bot)
+    await daily.run(bot)
     assert not reached.mark_read()
     assert emulator.user(first).messages[-1].photo is not None
 
@@ -200,45 +207,37 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
 async def test_a_scheduled_digest_missed_while_the_bot_was_down_goes_at_start_once(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
-    store: Store = bot.bot_data["store"]
-    await seed_ward(store, "dalston", 12, first_chat=780_000)
-    await backdate(settings)
-    admin = emulator.user(ADMIN, first_name="Admin")
-    officer = emulator.user(OFFICER, first_name="O")
-    await become_officer(admin, officer, "Dalston")
+    (officer,) = await dalston_officers(
+        bot.bot_data["store"], emulator, settings, responses=12, first_chat=780_000
+    )
     officers_since_last_week(settings)
     late_joiner = emulator.user(OFFICER + 20, first_name="L")
-    await become_officer(admin, late_joiner, "Dalston")  # after the digest fell due
+    await become_officer(emulator.user(ADMIN), late_joiner, "Dalston")  # after it fell due
     officer.mark_read()
     late_joiner.mark_read()
 
-    assert bot.job_queue is not None
-    jobs = {j.name: j for j in bot.job_queue.jobs()}
-    await jobs["weekly-digests-catch-up"].run(bot)  # soon after start: the digest is overdue
+    await job(bot, "weekly-digests-catch-up").run(bot)  # soon after start: the digest is overdue
     digest = officer.mark_read()
     assert any("Responses: 10" in (m.text or "") for m in digest)
     assert digest[-1].photo is not None
     assert not late_joiner.mark_read()  # joined after it fell due: waits for the next one
 
-    await jobs["weekly-digests"].run(bot)  # the daily run, and a start after a restart
-    await jobs["weekly-digests-catch-up"].run(bot)
+    await job(bot, "weekly-digests").run(bot)  # the daily run, and a start after a restart
+    await job(bot, "weekly-digests-catch-up").run(bot)
     assert not officer.mark_read()
 
 
 async def test_the_daily_run_and_the_run_after_start_meeting_send_one_digest(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
-    store: Store = bot.bot_data["store"]
-    await seed_ward(store, "dalston", 12, first_chat=790_000)
-    await backdate(settings)
-    officer = emulator.user(OFFICER, first_name="O")
-    await become_officer(emulator.user(ADMIN, first_name="Admin"), officer, "Dalston")
+    (officer,) = await dalston_officers(
+        bot.bot_data["store"], emulator, settings, responses=12, first_chat=790_000
+    )
     officers_since_last_week(settings)
     officer.mark_read()
 
-    assert bot.job_queue is not None
-    jobs = {j.name: j for j in bot.job_queue.jobs()}
-    await asyncio.gather(jobs["weekly-digests"].run(bot), jobs["weekly-digests-catch-up"].run(bot))
+    daily, after_start = job(bot, "weekly-digests"), job(bot, "weekly-digests-catch-up")
+    await asyncio.gather(daily.run(bot), after_start.run(bot))
     charts = [m for m in officer.mark_read() if m.photo is not None]
     assert len(charts) == 1
 
