@@ -55,7 +55,9 @@ async def _ours(folder: Path, count: int) -> tuple[float, Path]:
             nonlocal thanked
             while not queue.empty():
                 chat_id = queue.get_nowait()
-                reply = await service.tap(Incoming(chat_id, "en", update_id=1), CONFIRM)
+                # Update ids are the bot's, unique across chats, as Telegram's are.
+                who = Incoming(chat_id, "en", update_id=chat_id)
+                reply = await service.tap(who, CONFIRM)
                 thanked += bool(reply.messages)
 
         started = time.perf_counter()

@@ -56,6 +56,8 @@ __all__ = [
 
 # What the handlers use; Telegram then holds back every other kind of update.
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+# Telegram gives up on an update it could not deliver within 24 hours; ids are kept twice that.
+UPDATE_LEDGER_KEEP = timedelta(hours=48)
 
 logger = logging.getLogger("neighbourhood_voice")
 
@@ -234,6 +236,9 @@ def build_application(prepared: Prepared) -> BotApplication:
                 break
         assert app.job_queue is not None
         app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
+        app.job_queue.run_repeating(
+            prune_update_ledger, interval=3600, first=60, name="update-ledger"
+        )
         # Daily, and once soon after start: each run sends only what is due and not yet sent,
         # so a digest that fell due while the bot was down goes when it is back.
         app.job_queue.run_daily(
@@ -280,8 +285,15 @@ def build_application(prepared: Prepared) -> BotApplication:
         if removed:
             logger.info("retention: deleted %d expired response(s)", removed)
 
+    async def prune_update_ledger(context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Forget handled update ids once Telegram can no longer redeliver them."""
+        cutoff = datetime.now(UTC) - UPDATE_LEDGER_KEEP
+        async with store.unit() as uow:
+            await uow.updates.prune_before(cutoff.isoformat(timespec="seconds"))
+
     application.post_init = on_start
     application.post_shutdown = on_stop
+    application.add_handler(conversation.foreign_taps(service))
     application.add_handlers(onboarding.build(service))
     application.add_handlers(survey.build(service, staff))
     application.add_handlers(privacy.build(service))

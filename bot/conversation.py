@@ -203,9 +203,7 @@ async def load_resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
     resident = await uow.residents.by_chat(who.chat_id)
     if resident is None:
         return None
-    if who.update_id is not None and not await uow.residents.claim_update(
-        who.chat_id, who.update_id
-    ):
+    if who.update_id is not None and not await uow.updates.claim(who.update_id):
         raise AlreadyHandled
     if resident.unreachable:
         resident = replace(resident, unreachable=False)
@@ -834,7 +832,7 @@ class ConversationService:
             resident = replace(resident, referred_by_event=referral)
             await uow.residents.save(resident)
         if who.update_id is not None:
-            await uow.residents.claim_update(who.chat_id, who.update_id)
+            await uow.updates.claim(who.update_id)
         state = OnboardingFlow.start()
         if resident.referred_by_event is not None:
             state = replace(state, data={"event": resident.referred_by_event})

@@ -585,7 +585,7 @@ class StaffService:
         had not confirmed); the claim commits or rolls back with the unit of work."""
         if who.update_id is None:
             return True
-        return await uow.staff.claim_update(who.chat_id, who.update_id)
+        return await uow.updates.claim(who.update_id)
 
     async def _begin(self, who: Incoming, state: FlowState) -> StaffReply:
         locale = self._locale(who)

@@ -23,6 +23,7 @@ from storage.events import SqliteEvents
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
 from storage.officers import SqliteOfficers
 from storage.staff import SqliteStaff
+from storage.updates import SqliteUpdateLedger
 
 __all__ = [
     "ConversationRepository",
@@ -30,6 +31,7 @@ __all__ = [
     "ResponseRepository",
     "Store",
     "UnitOfWork",
+    "UpdateLedger",
     "new_id",
 ]
 
@@ -46,7 +48,6 @@ class ResidentRepository(Protocol):
     ) -> Resident: ...
     async def save(self, resident: Resident) -> None: ...
     async def chat_of(self, respondent_id: str) -> int | None: ...
-    async def claim_update(self, chat_id: int, update_id: int) -> bool: ...
     async def erase(self, respondent_id: str) -> None: ...
     async def count(self) -> int: ...
 
@@ -55,6 +56,11 @@ class ConversationRepository(Protocol):
     async def get(self, respondent_id: str) -> FlowState | None: ...
     async def put(self, respondent_id: str, state: FlowState) -> None: ...
     async def clear(self, respondent_id: str) -> None: ...
+
+
+class UpdateLedger(Protocol):
+    async def claim(self, update_id: int) -> bool: ...
+    async def prune_before(self, cutoff_iso: str) -> int: ...
 
 
 class ResponseRepository(Protocol):
@@ -165,15 +171,6 @@ class SqliteResidents:
             self._conn, "SELECT chat_id FROM chat_links WHERE respondent_id = ?", (respondent_id,)
         )
         return int(row[0]) if row else None
-
-    async def claim_update(self, chat_id: int, update_id: int) -> bool:
-        """Record an update as handled; False when it (or a later one) already was."""
-        cursor = await self._conn.execute(
-            "UPDATE chat_links SET last_update_id = ? WHERE chat_id = ? "
-            "AND (last_update_id IS NULL OR last_update_id < ?)",
-            (update_id, chat_id, update_id),
-        )
-        return cursor.rowcount == 1
 
     async def erase(self, respondent_id: str) -> None:
         self._prefetched.pop(respondent_id, None)
@@ -307,6 +304,7 @@ class UnitOfWork:
         self.residents: ResidentRepository = SqliteResidents(conn, prefetched)
         self.conversations: ConversationRepository = SqliteConversations(conn, prefetched)
         self.responses: ResponseRepository = SqliteResponses(conn)
+        self.updates: UpdateLedger = SqliteUpdateLedger(conn)
         self.staff = SqliteStaff(conn)
         self.events = SqliteEvents(conn)
         self.broadcasts = SqliteBroadcasts(conn)

@@ -32,16 +32,6 @@ class SqliteStaff:
         cursor = await self._conn.execute("DELETE FROM admins WHERE user_id = ?", (user_id,))
         return cursor.rowcount == 1
 
-    async def claim_update(self, user_id: int, update_id: int) -> bool:
-        """Record an update as handled; False when it (or a later one) already was."""
-        cursor = await self._conn.execute(
-            "INSERT INTO staff_updates (user_id, last_update_id) VALUES (?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET last_update_id = excluded.last_update_id "
-            "WHERE last_update_id < excluded.last_update_id",
-            (user_id, update_id),
-        )
-        return cursor.rowcount == 1
-
     async def flow(self, user_id: int) -> FlowState | None:
         row = await fetch_one(
             self._conn,

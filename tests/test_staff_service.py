@@ -45,7 +45,7 @@ async def test_a_redelivered_staff_text_is_not_taken_as_the_next_answer(tmp_path
             "description",
             "Community and Police Conversation",
         )
-        stale = await staff.new_event(Incoming(ADMIN, "en", 1))  # an older update: nothing
+        stale = await staff.new_event(Incoming(ADMIN, "en", 1))  # update 1 again: nothing
         assert stale.messages == ()
         async with store.unit() as uow:
             assert await uow.staff.flow(ADMIN) == state
@@ -62,7 +62,7 @@ async def test_a_residents_forged_staff_tap_leaves_no_trace_of_them(tmp_path: Pa
     finally:
         await store.close()
     with sqlite3.connect(tmp_path / "nv.sqlite3") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM staff_updates").fetchone() == (0,)
+        assert conn.execute("SELECT COUNT(*) FROM handled_updates").fetchone() == (0,)
 
 
 async def test_a_redelivered_invite_or_registration_is_not_answered_again(
