@@ -613,10 +613,12 @@ class EmulatedUser:
         original["edit_date"] = _now()
         return self.emulator._enqueue("edited_message", copy.deepcopy(original))
 
-    async def tap(self, callback_data: str, message_id: int | None = None) -> JSONDict:
+    async def tap(self, callback_data: str | None, message_id: int | None = None) -> JSONDict:
         """Press an inline button carrying ``callback_data`` (a ``callback_query`` update).
 
         The data is not checked against the keyboard, so stale or forged presses can be tested.
+        ``None`` sends a query without ``data``, as Telegram does for a game's button (Bot API,
+        CallbackQuery: "data: Optional").
         """
         if message_id is None:
             live = [m for m in self.messages if not m.deleted]
@@ -791,7 +793,7 @@ class BotApiEmulator:
         self._files_by_path: dict[str, _StoredFile] = {}
         self._file_seq = 0
         self._callback_seq = 0
-        self._open_queries: dict[str, tuple[EmulatedUser, str]] = {}
+        self._open_queries: dict[str, tuple[EmulatedUser, str | None]] = {}
         self._global_window: _RateWindow | None = None
         self._chat_window: _RateWindow | None = None
         self._global_stamps: deque[float] = deque()
@@ -934,17 +936,20 @@ class BotApiEmulator:
         self._changed.notify()
         return update
 
-    def _callback_query(self, user: EmulatedUser, message: SentMessage, data: str) -> JSONDict:
+    def _callback_query(
+        self, user: EmulatedUser, message: SentMessage, data: str | None
+    ) -> JSONDict:
         self._callback_seq += 1
         query_id = f"{self.bot_id}{self._callback_seq:08d}"
         self._open_queries[query_id] = (user, data)
-        query = {
+        query: JSONDict = {
             "id": query_id,
             "from": user.user_dict,
             "message": copy.deepcopy(message.raw),
             "chat_instance": f"-{user.id}{self.bot_id}",
-            "data": data,
         }
+        if data is not None:
+            query["data"] = data
         return self._enqueue("callback_query", query)
 
     @property

@@ -5,9 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.flows import CallbackData
 from bot.staff import StaffReply, StaffService
-from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, our_tap, text_of
 
 __all__ = ["build", "deliver_staff"]
 
@@ -43,15 +42,13 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
 
     async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List, add or remove admins."""
-        assert update.message is not None and update.message.text is not None
-        command, _, argument = update.message.text.partition(" ")
+        command, _, argument = (text_of(update) or "").partition(" ")
         name = command.lstrip("/").split("@")[0].lower()
         await deliver(update, context, await service.admins(incoming(update), name, argument))
 
     async def officer_commands(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/officer CODE, /mywards, /action, /invite, /officers, /audit."""
-        assert update.message is not None and update.message.text is not None
-        command, _, argument = update.message.text.partition(" ")
+        command, _, argument = (text_of(update) or "").partition(" ")
         name = command.lstrip("/").split("@")[0].lower()
         reply = await service.officer_command(incoming(update), name, argument)
         await deliver_staff(update, context, service, reply)
@@ -66,19 +63,16 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
 
     async def digest_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A digest scope or period button."""
-        query = update.callback_query
-        assert query is not None
-        data = CallbackData.decode(query.data)
-        assert data is not None
-        await deliver(update, context, await service.digest_tap(incoming(update), data))
+        data = our_tap(update)
+        if data is not None:  # anything else was answered by handlers.conversation.foreign_taps
+            await deliver(update, context, await service.digest_tap(incoming(update), data))
 
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A staff flow's button or an event manager's button."""
-        query = update.callback_query
-        assert query is not None
-        data = CallbackData.decode(query.data)
-        assert data is not None
-        await deliver_staff(update, context, service, await service.tap(incoming(update), data))
+        data = our_tap(update)
+        if data is not None:  # anything else was answered by handlers.conversation.foreign_taps
+            reply = await service.tap(incoming(update), data)
+            await deliver_staff(update, context, service, reply)
 
     return [
         CommandHandler("newevent", new_event, filters=RESIDENT_MESSAGES),

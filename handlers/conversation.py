@@ -18,11 +18,36 @@ from telegram.ext import (
 )
 
 from bot.conversation import ConversationService
+from bot.flows import CallbackData
 from bot.staff import StaffService
 from handlers.admin import deliver_staff
-from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, text_of
 
-__all__ = ["build"]
+__all__ = ["build", "foreign_taps"]
+
+
+def foreign_taps(
+    service: ConversationService,
+) -> BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]:
+    """Taps whose data is not one of our buttons' shapes, answered before any feature sees them.
+
+    Registered first. PTB's ``CallbackQueryHandler`` matches a query without ``data`` (a game's
+    button) whatever its pattern, so without this the first feature handler would receive one.
+    """
+
+    async def foreign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        if update.effective_chat is None:  # a tap on an inline-mode message: nothing of ours
+            await query.answer()
+            return
+        await deliver(update, context, await service.tap(incoming(update), query.data))
+
+    def foreign_data(data: object) -> bool:
+        return not isinstance(data, str) or CallbackData.decode(data) is None
+
+    return CallbackQueryHandler(foreign, pattern=foreign_data)
 
 
 def build(
@@ -35,8 +60,7 @@ def build(
 
     async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Free text answers the current step (a postcode, a comment)."""
-        assert update.message is not None
-        text = update.message.text or ""
+        text = text_of(update) or ""
         staff_reply = await staff.text(incoming(update), text)
         if staff_reply is not None:  # an admin in the middle of creating something
             await deliver_staff(update, context, staff, staff_reply)
@@ -46,9 +70,9 @@ def build(
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A button tap; stale and forged data are recognised by the service."""
         query = update.callback_query
-        assert query is not None
-        chat = update.effective_chat
-        if chat is None:  # a tap on an inline-mode message: nothing of ours
+        if query is None:
+            return
+        if update.effective_chat is None:  # a tap on an inline-mode message: nothing of ours
             await query.answer()
             return
         reply = await service.tap(incoming(update), query.data)

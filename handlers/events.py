@@ -5,9 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.flows import CallbackData
 from bot.resident_events import EventsService
-from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
+from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, our_tap
 
 __all__ = ["build"]
 
@@ -23,11 +22,9 @@ def build(service: EventsService) -> list[BaseHandler[Update, ContextTypes.DEFAU
 
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """RSVP, calendar file, next page, notice toggles."""
-        query = update.callback_query
-        assert query is not None
-        data = CallbackData.decode(query.data)
-        assert data is not None  # the pattern below admits only our own shapes
-        await deliver(update, context, await service.tap(incoming(update), data))
+        data = our_tap(update)
+        if data is not None:  # anything else was answered by handlers.conversation.foreign_taps
+            await deliver(update, context, await service.tap(incoming(update), data))
 
     return [
         CommandHandler("events", events, filters=RESIDENT_MESSAGES),

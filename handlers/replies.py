@@ -25,7 +25,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes, filters
 
 from bot.conversation import Incoming, Outgoing, Reply, fewest_messages
-from bot.flows import Button
+from bot.flows import Button, CallbackData
 from bot.i18n import directional
 
 __all__ = [
@@ -34,9 +34,11 @@ __all__ = [
     "deliver",
     "incoming",
     "keyboard",
+    "our_tap",
     "patiently",
     "seconds",
     "send_new",
+    "text_of",
 ]
 
 # New messages in private chats; edited messages and groups go to the catch-all instead.
@@ -79,6 +81,22 @@ async def patiently(
     return await call()
 
 
+def our_tap(update: Update) -> CallbackData | None:
+    """The tap's data if it is one of our buttons' shapes; ``None`` for anything else.
+
+    Telegram leaves ``data`` out of a game's tap and a client can send any string, so this is
+    what handlers check instead of asserting.
+    """
+    query = update.callback_query
+    return CallbackData.decode(query.data) if query is not None else None
+
+
+def text_of(update: Update) -> str | None:
+    """The text of a new message, or ``None`` when the update carries none."""
+    message = update.message
+    return message.text if message is not None else None
+
+
 def keyboard(rows: tuple[tuple[Button, ...], ...], locale: str) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
@@ -94,12 +112,21 @@ def keyboard(rows: tuple[tuple[Button, ...], ...], locale: str) -> InlineKeyboar
 
 
 def incoming(update: Update) -> Incoming:
-    """The plain facts the service needs about an update's sender."""
+    """The plain facts the service needs about an update's sender.
+
+    Handlers are registered for private chats, whose id is the user's; a tap on an inline-mode
+    message has no chat and is known by its user.
+    """
     chat = update.effective_chat
     user = update.effective_user
-    assert chat is not None  # handlers are registered for private chats only
+    if chat is not None:
+        chat_id = chat.id
+    elif user is not None:
+        chat_id = user.id
+    else:  # channel posts and the like, which no handler is registered for
+        raise ValueError(f"update {update.update_id} has neither a chat nor a user")
     return Incoming(
-        chat_id=chat.id,
+        chat_id=chat_id,
         telegram_locale=user.language_code if user else None,
         update_id=update.update_id,
     )
