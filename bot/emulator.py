@@ -52,10 +52,11 @@ import json
 import logging
 import math
 import mimetypes
+import random
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, NamedTuple, get_args
@@ -66,6 +67,7 @@ __all__ = [
     "ApiCall",
     "ApiError",
     "BotApiEmulator",
+    "CallRecord",
     "EmulatedUser",
     "Fault",
     "FaultKind",
@@ -88,6 +90,10 @@ _CONFLICT = (
     "make sure that only one bot instance is running"
 )
 _BLOCKED = "Forbidden: bot was blocked by the user"
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 _QUERY_INVALID = (
     "Bad Request: query is too old and response timeout expired or query ID is invalid"
 )
@@ -183,6 +189,19 @@ class ApiCall(NamedTuple):
 
     method: str
     params: JSONDict
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """When a call arrived and when it was answered (wall clock, so a bot restarted as another
+    process is measured on the same clock), how, and for a 429 the ``retry_after`` given."""
+
+    method: str
+    chat_id: int | None
+    arrived: float
+    answered: float
+    status: int
+    retry_after: int | None = None
 
 
 @dataclass
@@ -299,6 +318,25 @@ class Fault:
 
 
 @dataclass
+class _Webhook:
+    url: str
+    secret_token: str | None
+    max_connections: int
+
+
+def _queue_key(update: JSONDict) -> tuple[str, int]:
+    """The delivery queue an update waits in, as the Bot API server keeps them: a chat's
+    messages in order, but a user's taps in a queue of their own."""
+    query = update.get("callback_query")
+    if query is not None:
+        return ("user", int(query["from"]["id"]))
+    for kind in ("message", "edited_message"):
+        if kind in update:
+            return ("chat", int(update[kind]["chat"]["id"]))
+    return ("other", 0)
+
+
+@dataclass
 class _Upload:
     filename: str
     content: bytes
@@ -330,6 +368,18 @@ class _Signal:
         for fut in waiters:
             if not fut.done():
                 fut.set_result(None)
+
+    async def wait(self, timeout: float) -> None:  # noqa: ASYNC109
+        """Until the next :meth:`notify`, or ``timeout`` seconds."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        self._waiters.add(fut)
+        try:
+            await asyncio.wait((fut,), timeout=timeout)
+        finally:
+            self._waiters.discard(fut)
+            if not fut.done():
+                fut.cancel()
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
         """Wait until ``predicate()`` holds; ``False`` if ``timeout`` seconds pass first."""
@@ -798,7 +848,18 @@ class BotApiEmulator:
         self._chat_window: _RateWindow | None = None
         self._global_stamps: deque[float] = deque()
         self._chat_stamps: dict[int, deque[float]] = {}
+        self._limit_all_methods = False
+        self._hold_pauses = False
+        self._paused_until = 0.0
+        self.calls: list[CallRecord] = []
+        self._last_chat_ids: dict[int, int | None] = {}
         self.set_limits(global_rate=global_rate, per_chat_rate=per_chat_rate)
+        self._webhook: _Webhook | None = None
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._held_queues: set[tuple[str, int]] = set()
+        self._webhook_wake = _Signal()
+        self.webhook_retry_scale = 1.0  # tests shorten Telegram's 2 s, 4 s, … retry waits
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._methods: dict[str, tuple[str, _Handler]] = {
@@ -807,6 +868,7 @@ class BotApiEmulator:
                 ("getMe", self._get_me),
                 ("logOut", self._true),
                 ("close", self._true),
+                ("setWebhook", self._set_webhook),
                 ("deleteWebhook", self._delete_webhook),
                 ("getWebhookInfo", self._get_webhook_info),
                 ("setMyCommands", self._set_my_commands),
@@ -875,6 +937,7 @@ class BotApiEmulator:
         self._closing = True
         self._update_signal.notify()
         self._changed.notify()
+        await self._stop_webhook()
         await runner.cleanup()
         _LOGGER.info("Bot API emulator on %s stopped", self.url)
 
@@ -928,11 +991,32 @@ class BotApiEmulator:
         ((kind, payload),) = body.items()
         return self._enqueue(kind, payload)
 
+    def restart_update_ids(self, next_id: int | None = None) -> int:
+        """Number the next update from a new, lower starting point, as after a quiet week.
+
+        Bot API (Update): "If there are no new updates for at least a week, then identifier
+        of the next update will be chosen randomly instead of sequentially." The restart that
+        hurts a bot is one below the ids it has seen, so that is what this makes: at random,
+        more than 10 below the last id (within 10 the server would take a poll's old offset as
+        confirming the new updates, a loss Telegram's random pick over hundreds of millions
+        makes unlikely), unless ``next_id`` is given. Only while no update is pending, as in
+        the Bot API server, whose queue is empty when it restarts its numbering.
+        """
+        if self._pending:
+            raise RuntimeError("ids restart only while no update is pending")
+        if next_id is None:
+            if self._last_update_id < 13:
+                raise RuntimeError("a restart below the last id needs more than 12 updates first")
+            next_id = random.randint(1, self._last_update_id - 12)
+        self._last_update_id = next_id - 1
+        return next_id
+
     def _enqueue(self, kind: str, payload: JSONDict) -> JSONDict:
         self._last_update_id += 1
         update = {"update_id": self._last_update_id, kind: payload}
         self._pending.append(update)
         self._update_signal.notify()
+        self._webhook_wake.notify()
         self._changed.notify()
         return update
 
@@ -1007,13 +1091,50 @@ class BotApiEmulator:
         self._open_queries.clear()
 
     def set_limits(
-        self, global_rate: float | None = None, per_chat_rate: float | None = None
+        self,
+        global_rate: float | None = None,
+        per_chat_rate: float | None = None,
+        *,
+        all_methods: bool = False,
+        hold_pauses: bool = False,
     ) -> None:
-        """Flood limits in messages per second; ``None`` switches a limit off."""
+        """Flood limits in messages per second; ``None`` switches a limit off.
+
+        By default only sends count (``sendMessage``, ``sendPhoto``, ``sendDocument``).
+        ``all_methods`` counts every call but ``getUpdates`` against the global limit, edits,
+        answers to taps and command menus included: Telegram documents no exact limits ("the
+        API will not allow more than 30 messages per second or so", Bots FAQ), so a bot must
+        hold to one budget for everything it sends. ``hold_pauses`` keeps refusing: after any
+        429, every call but ``getUpdates`` until its ``retry_after`` has passed is answered 429
+        with the seconds still left (Bot API, ResponseParameters: "the number of seconds left
+        to wait before the request can be repeated").
+        """
         self._global_window = _RateWindow(global_rate) if global_rate else None
         self._chat_window = _RateWindow(per_chat_rate) if per_chat_rate else None
+        self._limit_all_methods = all_methods
+        self._hold_pauses = hold_pauses
+        self._paused_until = 0.0
         self._global_stamps.clear()
         self._chat_stamps.clear()
+
+    def calls_inside_pauses(self) -> list[CallRecord]:
+        """Calls that reached the API while a 429's ``retry_after`` was still running.
+
+        A call counts only if it arrived after the 429 was answered: requests already on the
+        wire when the 429 went out could not have known. ``getUpdates`` is not a message and is
+        never limited.
+        """
+        pauses = [
+            (c.answered, c.answered + c.retry_after)
+            for c in self.calls
+            if c.status == 429 and c.retry_after
+        ]
+        return [
+            c
+            for c in self.calls
+            if c.method.lower() != "getupdates"
+            and any(start < c.arrived < end for start, end in pauses)
+        ]
 
     def _take_fault(self, method: str, chat_id: int | None) -> Fault | None:
         for fault in self.faults:
@@ -1024,6 +1145,9 @@ class BotApiEmulator:
 
     def _check_rate(self, chat_id: int | None) -> None:
         now = time.monotonic()
+        if self._hold_pauses and now < self._paused_until:
+            self.count_429 += 1
+            raise _too_many(max(1, math.ceil(self._paused_until - now)))
         waits: list[int] = []
         if self._global_window is not None:
             wait = self._global_window.retry_after(self._global_stamps, now)
@@ -1037,6 +1161,7 @@ class BotApiEmulator:
                 waits.append(wait)
         if waits:
             self.count_429 += 1
+            self._paused_until = max(self._paused_until, now + max(waits))
             raise _too_many(max(waits))
         if self._global_window is not None:
             self._global_stamps.append(now)
@@ -1059,6 +1184,20 @@ class BotApiEmulator:
         )
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.time()
+        response = await self._answer_api(request)
+        method = request.match_info["method"]
+        retry_after: int | None = None
+        if response.status == 429 and isinstance(response, web.Response) and response.text:
+            with contextlib.suppress(ValueError, AttributeError):
+                retry_after = json.loads(response.text)["parameters"]["retry_after"]
+        chat_id = self._last_chat_ids.pop(id(request), None)
+        self.calls.append(
+            CallRecord(method, chat_id, arrived, time.time(), response.status, retry_after)
+        )
+        return response
+
+    async def _answer_api(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return _json_response(ApiError(401, "Unauthorized").body(), 401)
         entry = self._methods.get(request.match_info["method"].lower())
@@ -1074,13 +1213,15 @@ class BotApiEmulator:
                 self.requests.append(ApiCall(name, _loggable(params, files)))
             self._changed.notify()  # lets wait_until see a call that is still in progress
             chat_id = params.get("chat_id") if isinstance(params.get("chat_id"), int) else None
+            self._last_chat_ids[id(request)] = chat_id
             _LOGGER.debug("%s chat_id=%s", name, chat_id)
             fault = self._take_fault(name, chat_id)
             if fault is not None and fault.kind != "drop_after":
                 return self._fault_response(request, name, params, fault)
             if chat_id is not None and chat_id in self.blocked:
                 raise ApiError(403, _BLOCKED)
-            if name.lower() in _LIMITED_METHODS:
+            lower = name.lower()
+            if lower in _LIMITED_METHODS or (self._limit_all_methods and lower != "getupdates"):
                 self._check_rate(chat_id)
             result = await handler(params, files)
         except ApiError as err:
@@ -1120,6 +1261,7 @@ class BotApiEmulator:
             return web.Response(status=502, text=html, content_type="text/html")
         if fault.kind == "429":
             self.count_429 += 1
+            self._paused_until = max(self._paused_until, time.monotonic() + fault.retry_after)
             err = _too_many(fault.retry_after)
         elif fault.kind == "403":
             err = ApiError(403, fault.description or _BLOCKED)
@@ -1365,17 +1507,141 @@ class BotApiEmulator:
             "has_main_web_app": False,
         }
 
+    async def _set_webhook(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
+        """Deliver updates by POST instead of getUpdates.
+
+        Plain ``http://`` and any port are accepted, as a local Bot API server accepts them
+        (Bot API, "Using a Local Bot API Server"); api.telegram.org wants HTTPS on 443, 80, 88
+        or 8443.
+        """
+        url = str(params.get("url") or "")
+        if not url:
+            await self._stop_webhook()
+            return True
+        if not url.startswith(("http://", "https://")):
+            raise _bad("bad webhook: Invalid URL specified")
+        raw_max = params.get("max_connections", 40)
+        max_connections = int(raw_max) if str(raw_max).isdigit() else 40
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        await self._stop_webhook()
+        self._webhook = _Webhook(
+            url, params.get("secret_token") or None, min(max(max_connections, 1), 100)
+        )
+        self._poll_generation += 1  # a waiting long poll ends
+        self._update_signal.notify()
+        self._webhook_task = asyncio.create_task(self._deliver_webhook(self._webhook))
+        return True
+
     async def _delete_webhook(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
+        await self._stop_webhook()
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True
 
     async def _get_webhook_info(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return {
-            "url": "",
+        info: JSONDict = {
+            "url": self._webhook.url if self._webhook else "",
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
         }
+        if self._webhook is not None:
+            info["max_connections"] = self._webhook.max_connections
+        return info
+
+    # -- webhook delivery ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def holding_chat(self, chat_id: int) -> Iterator[None]:
+        """Keep the chat's messages from being delivered by webhook until the block ends.
+
+        Under webhooks a user's taps travel in a queue of their own (telegram-bot-api
+        ``Client::add_new_update``: callback queries are queued by user, messages by chat), so
+        a tap made after a text can reach the bot first whenever the text is slow on its way;
+        this makes that happen on purpose.
+        """
+        key = ("chat", chat_id)
+        self._held_queues.add(key)
+        try:
+            yield
+        finally:
+            self._held_queues.discard(key)
+            self._webhook_wake.notify()
+
+    async def _stop_webhook(self) -> None:
+        task, self._webhook_task, self._webhook = self._webhook_task, None, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _deliver_webhook(self, hook: _Webhook) -> None:
+        """Post each queue's front update, one in flight per queue, up to ``max_connections``
+        at once; a 2xx confirms it, anything else is tried again (at once, then after 2 s,
+        doubling to a minute: telegram-bot-api ``WebhookActor``), honouring ``Retry-After``."""
+        import aiohttp  # the client side; the emulator's server is aiohttp's too
+
+        loop = asyncio.get_running_loop()
+        in_flight: dict[tuple[str, int], asyncio.Task[None]] = {}
+        retry_at: dict[int, float] = {}
+        failures: Counter[int] = Counter()
+
+        async def post(session: aiohttp.ClientSession, update: JSONDict) -> None:
+            update_id = int(update["update_id"])
+            headers = {"Content-Type": "application/json"}
+            if hook.secret_token:
+                headers["X-Telegram-Bot-Api-Secret-Token"] = hook.secret_token
+            status, wait = 0, None
+            try:
+                async with session.post(hook.url, data=json.dumps(update), headers=headers) as r:
+                    status = r.status
+                    wait = r.headers.get("Retry-After")
+                    await r.read()
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0
+            self.webhook_deliveries.append((update_id, status))
+            if 200 <= status < 300:
+                with contextlib.suppress(ValueError):
+                    self._pending.remove(update)
+                retry_at.pop(update_id, None)
+                self._changed.notify()
+            else:
+                failures[update_id] += 1
+                tries = failures[update_id]
+                delay = 0.0 if tries == 1 else min(60.0, 2.0 ** (tries - 1))
+                if wait is not None and wait.isdigit():
+                    delay = max(delay, float(wait))
+                retry_at[update_id] = loop.time() + delay * self.webhook_retry_scale
+            self._webhook_wake.notify()
+
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            try:
+                while True:
+                    for key in [k for k, t in in_flight.items() if t.done()]:
+                        del in_flight[key]
+                    now = loop.time()
+                    seen: set[tuple[str, int]] = set()
+                    next_retry: float | None = None
+                    for update in list(self._pending):
+                        key = _queue_key(update)
+                        if key in seen:  # only the front of each queue
+                            continue
+                        seen.add(key)
+                        if key in in_flight or key in self._held_queues:
+                            continue
+                        due = retry_at.get(int(update["update_id"]), 0.0)
+                        if due > now:
+                            next_retry = due if next_retry is None else min(next_retry, due)
+                            continue
+                        if len(in_flight) >= hook.max_connections:
+                            break
+                        in_flight[key] = asyncio.create_task(post(session, update))
+                    wait = 1.0 if next_retry is None else max(0.0, next_retry - now)
+                    await self._webhook_wake.wait(min(wait, 1.0))
+            finally:
+                for task in in_flight.values():
+                    task.cancel()
 
     @staticmethod
     def _scope_key(params: JSONDict) -> tuple[str, str]:
@@ -1429,6 +1695,14 @@ class BotApiEmulator:
         self._poll_generation += 1
         generation = self._poll_generation
         self._update_signal.notify()
+        if self._webhook is not None:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
+        # The Bot API server takes an offset more than 10 beyond the next id as "in the
+        # future" and answers from the head of the queue instead, confirming nothing
+        # (telegram-bot-api Client::do_get_updates, td TQueue::get): that is how a bot still
+        # polling with an old offset receives updates whose ids restarted lower.
+        if offset > self._last_update_id + 1 + 10:
+            offset = 0
         if offset > 0:
             while self._pending and self._pending[0]["update_id"] < offset:
                 self._pending.popleft()

@@ -8,8 +8,12 @@ import random
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from telegram.ext import Job
+
+from bot.app import BotApplication
 from bot.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
 from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.settings import Settings
@@ -30,6 +34,13 @@ def with_staff(settings: Settings) -> Settings:
 
 
 SURVEY_CHOICES = ("Burglary", "Road safety")
+
+
+def job(bot: BotApplication, name: str) -> Job[Any]:
+    """One of the jobs the application registered at start."""
+    assert bot.job_queue is not None
+    (found,) = (j for j in bot.job_queue.jobs() if j.name == name)
+    return found
 
 
 async def start_and_consent(user: EmulatedUser) -> SentMessage:

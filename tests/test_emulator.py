@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dtm
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
 from telegram.error import (
     BadRequest,
@@ -599,3 +601,121 @@ async def test_real_application_polls_the_emulator(
     assert emu.pending_updates == 0
     problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert problems == []
+
+
+# -- update ids after a quiet week, webhooks, pauses -------------------------------------------
+
+
+async def test_an_offset_from_before_a_restart_of_ids_gets_the_new_updates(
+    emu: BotApiEmulator, bot: Bot, ada: EmulatedUser
+) -> None:
+    """The Bot API server answers an offset "in the future" (over 10 past its next id) from the
+    head of its queue, so a bot polling with the offset it had is given the restarted ids."""
+    for n in range(14):
+        await ada.send(f"m{n}")
+    offset = (await bot.get_updates())[-1].update_id + 1
+    assert await bot.get_updates(offset=offset) == ()
+    restarted = emu.restart_update_ids()
+    assert restarted <= offset - 13
+    await ada.send("back after a week")
+    (update,) = await bot.get_updates(offset=offset)
+    assert update.update_id == restarted
+    assert update.message is not None and update.message.text == "back after a week"
+    assert await bot.get_updates(offset=restarted + 1) == ()
+
+
+async def test_webhook_posts_updates_with_the_secret_and_refuses_get_updates(
+    emu: BotApiEmulator, bot: Bot, ada: EmulatedUser
+) -> None:
+    received: list[tuple[str | None, dict[str, object]]] = []
+    answers = iter((500, 200, 200))
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(
+            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
+        )
+        return web.Response(status=next(answers))
+
+    emu.webhook_retry_scale = 0.01
+    async with _server(hook) as url:
+        assert await bot.set_webhook(url, secret_token="s3cret", max_connections=5)
+        with pytest.raises(Conflict, match="webhook is active"):
+            await bot.get_updates()
+        await ada.send("hello")
+        await emu.wait_idle()
+        info = await bot.get_webhook_info()
+        assert (info.url, info.pending_update_count, info.max_connections) == (url, 0, 5)
+        await ada.send("again")
+        await emu.wait_idle()
+        assert await bot.delete_webhook()
+    # The 500 was retried: the same update twice, then the next one.
+    assert [(secret, body["update_id"]) for secret, body in received] == [
+        ("s3cret", 1),
+        ("s3cret", 1),
+        ("s3cret", 2),
+    ]
+    assert [status for _, status in emu.webhook_deliveries] == [500, 200, 200]
+    await ada.send("polling again")
+    assert len(await bot.get_updates()) == 1
+
+
+async def test_webhook_taps_travel_apart_from_the_chats_messages(
+    emu: BotApiEmulator, bot: Bot, ada: EmulatedUser
+) -> None:
+    order: list[str] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.json()
+        order.append("tap" if "callback_query" in body else "text")
+        return web.Response(status=200)
+
+    sent = await bot.send_message(
+        ada.id,
+        "pick",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]]),
+    )
+    async with _server(hook) as url:
+        await bot.set_webhook(url)
+        with emu.holding_chat(ada.id):
+            await ada.send("typed first")
+            await ada.tap("a", sent.message_id)
+            await emu.wait_until(lambda: order == ["tap"])
+        await emu.wait_idle()
+    assert order == ["tap", "text"]
+
+
+async def test_calls_inside_a_pause_are_refused_and_listed(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.user(1)
+    emu.set_limits(all_methods=True, hold_pauses=True)
+    emu.inject_fault("sendMessage", kind="429", retry_after=2)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(1, "refused")
+    with pytest.raises(RetryAfter) as again:
+        await bot.get_chat_menu_button(1)  # any method, while the pause runs
+    assert again.value.retry_after == dtm.timedelta(seconds=2)
+    inside = emu.calls_inside_pauses()
+    assert [c.method for c in inside] == ["getChatMenuButton"]
+    assert all(c.status == 429 for c in inside)
+
+
+async def test_a_global_limit_over_all_methods_counts_edits(emu: BotApiEmulator, bot: Bot) -> None:
+    emu.user(1)
+    emu.set_limits(global_rate=2, all_methods=True)
+    first = await bot.send_message(1, "a")
+    await bot.edit_message_text("b", chat_id=1, message_id=first.message_id)
+    with pytest.raises(RetryAfter):
+        await bot.edit_message_text("c", chat_id=1, message_id=first.message_id)
+
+
+@contextlib.asynccontextmanager
+async def _server(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    finally:
+        await runner.cleanup()

@@ -8,10 +8,8 @@ import logging
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 import pytest
-from telegram.ext import Job
 
 from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
@@ -29,6 +27,7 @@ from tests.helpers import (
     create_event,
     dalston_officers,
     finished_report,
+    job,
     local,
     officers_since_last_week,
     onboard,
@@ -37,13 +36,6 @@ from tests.helpers import (
     seed_ward,
     with_staff,
 )
-
-
-def job(bot: BotApplication, name: str) -> Job[Any]:
-    """One of the jobs the application registered at start."""
-    assert bot.job_queue is not None
-    (found,) = (j for j in bot.job_queue.jobs() if j.name == name)
-    return found
 
 
 @pytest.fixture
