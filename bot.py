@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         prepared = prepare(settings)
-        asyncio.run(check_telegram(settings))
+        asyncio.run(check_telegram(settings, prepared.flood_paused_until))
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2

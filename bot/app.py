@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from bot.conversation import ConversationService
 from bot.digest_service import DigestService
 from bot.disclosure import BlockLength, DisclosurePolicy
 from bot.errors import ConfigError, UnreachableError
+from bot.flood import FloodGate
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
 from bot.language_detect import LanguageDetector, detector_for
 from bot.notices import render_broadcast
@@ -42,7 +44,9 @@ from bot.update_processor import PerChatUpdateProcessor
 from handlers import admin, conversation, errors, onboarding, privacy, survey
 from handlers import events as events_handlers
 from handlers.delivery import TelegramDelivery, progress_reporter, send_scheduled
+from handlers.ratelimit import GateLimiter
 from handlers.replies import patiently
+from storage.flood import recorded_pause
 from storage.repositories import Store
 
 __all__ = [
@@ -77,6 +81,8 @@ class Prepared:
     areas: AreaDirectory
     safeguarding: Safeguarding
     detector: LanguageDetector
+    # The end of a flood pause recorded before this start (Unix seconds), to be waited out.
+    flood_paused_until: float | None = None
 
 
 def _check_database(settings: Settings) -> None:
@@ -100,6 +106,7 @@ def prepare(settings: Settings) -> Prepared:
         areas=AreaDirectory.load(settings.wards_csv, settings.postcodes_csv),
         safeguarding=Safeguarding.load(),
         detector=detector_for(languages),
+        flood_paused_until=recorded_pause(settings.database_path),
     )
 
 
@@ -130,10 +137,15 @@ async def _set_menu(bot: Bot, commands: list[BotCommand], language: str | None) 
     return True
 
 
-async def check_telegram(settings: Settings) -> None:
+async def check_telegram(settings: Settings, paused_until: float | None = None) -> None:
     """Ask the Bot API who the bot is before starting, so that a token Telegram refuses or an
     API that does not answer is one line for the operator, not a traceback from inside
-    python-telegram-bot's start-up."""
+    python-telegram-bot's start-up. A flood pause recorded before a restart is waited out
+    first: Telegram asked for no calls until then."""
+    wait = (paused_until or 0.0) - time.time()
+    if wait > 0:
+        logger.warning("Telegram asked for a pause before the restart: waiting %.1f s", wait)
+        await asyncio.sleep(wait)
     try:
         async with Bot(settings.bot_token, base_url=settings.api_base_url):
             pass
@@ -152,9 +164,22 @@ def build_application(prepared: Prepared) -> BotApplication:
     """The production application; tests change only the base URL and the token."""
     settings = prepared.settings
     store = Store(settings.database_path)
+
+    async def record_pause(until_epoch: float) -> None:
+        """Kept in the database so a restart inside the pause waits out the rest of it."""
+        try:
+            async with store.unit() as uow:
+                await uow.flood.extend(until_epoch)
+        except RuntimeError:  # a 429 before the store opened (the getMe at start)
+            logger.warning("flood pause until %.0f not recorded: the store is closed", until_epoch)
+
+    gate = FloodGate(settings.broadcast_rate, on_pause=record_pause)
+    if prepared.flood_paused_until is not None:
+        gate.resume(prepared.flood_paused_until)
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.bot_token)
+        .rate_limiter(GateLimiter(gate))
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
@@ -302,7 +327,13 @@ def build_application(prepared: Prepared) -> BotApplication:
     application.add_handlers(conversation.build(service, staff))
     application.add_error_handler(errors.build(service))
     application.bot_data.update(
-        settings=settings, service=service, store=store, engine=engine, staff=staff, events=events
+        settings=settings,
+        service=service,
+        store=store,
+        engine=engine,
+        staff=staff,
+        events=events,
+        gate=gate,
     )
     return application
 

@@ -123,27 +123,39 @@ class PaceLimiter:
     """Hands out send slots: a global pace, a per-chat spacing, and a shared pause on 429."""
 
     def __init__(
-        self, rate: float, per_chat_interval: float, clock: Callable[[], float] = _time.monotonic
+        self,
+        rate: float,
+        per_chat_interval: float,
+        clock: Callable[[], float] = _time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._interval = 1.0 / rate
         self._per_chat = per_chat_interval
         self._clock = clock
+        self._sleep = sleep
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._chat_next: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
     async def acquire(self, chat_id: int) -> None:
-        async with self._lock:
-            now = self._clock()
-            slot = max(now, self._next_slot, self._paused_until, self._chat_next.get(chat_id, 0))
-            self._next_slot = slot + self._interval
-            self._chat_next[chat_id] = slot + self._per_chat
-            if len(self._chat_next) > 10_000:  # forget chats whose spacing has passed
-                self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
-        delay = slot - self._clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Wait for this chat's next slot. A pause that began while waiting sends the caller
+        back for a slot after it: a slot handed out before a 429 is no permission after it."""
+        while True:
+            async with self._lock:
+                now = self._clock()
+                slot = max(
+                    now, self._next_slot, self._paused_until, self._chat_next.get(chat_id, 0)
+                )
+                self._next_slot = slot + self._interval
+                self._chat_next[chat_id] = slot + self._per_chat
+                if len(self._chat_next) > 10_000:  # forget chats whose spacing has passed
+                    self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+            delay = slot - self._clock()
+            if delay > 0:
+                await self._sleep(delay)
+            if self._clock() >= self._paused_until:
+                return
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)

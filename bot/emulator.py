@@ -1117,15 +1117,15 @@ class BotApiEmulator:
         self._global_stamps.clear()
         self._chat_stamps.clear()
 
-    def calls_inside_pauses(self) -> list[CallRecord]:
+    def calls_inside_pauses(self, on_the_wire: float = 0.05) -> list[CallRecord]:
         """Calls that reached the API while a 429's ``retry_after`` was still running.
 
-        A call counts only if it arrived after the 429 was answered: requests already on the
-        wire when the 429 went out could not have known. ``getUpdates`` is not a message and is
-        never limited.
+        A call counts only if it arrived more than ``on_the_wire`` seconds after the 429 was
+        answered: a request sent before the client had read the 429 could not have known.
+        ``getUpdates`` is not a message and is never limited.
         """
         pauses = [
-            (c.answered, c.answered + c.retry_after)
+            (c.answered + on_the_wire, c.answered + c.retry_after)
             for c in self.calls
             if c.status == 429 and c.retry_after
         ]

@@ -19,7 +19,8 @@ from bot.broadcasts import Blocked, RateLimited, Rejected, Reporter, Transient
 from bot.conversation import Outgoing
 from bot.i18n import directional, use_locale
 from bot.staff import progress_text
-from handlers.replies import keyboard, seconds, send_new
+from handlers.ratelimit import bulk, seconds
+from handlers.replies import keyboard, send_new
 from storage.models import BroadcastStats
 from storage.repositories import Store
 
@@ -39,6 +40,7 @@ class TelegramDelivery:
                 chat_id,
                 directional(message.text, locale),
                 reply_markup=keyboard(message.buttons, locale),
+                **bulk(self.bot),
             )
         except RetryAfter as error:
             raise RateLimited(seconds(error.retry_after)) from error
@@ -67,7 +69,7 @@ async def send_scheduled(
     """
     for message in messages:
         try:
-            await send_new(bot, chat_id, message, message.locale or locale)
+            await send_new(bot, chat_id, message, message.locale or locale, unasked=True)
         except TelegramError as error:
             logger.warning("scheduled message not delivered: %s", error.message)
             return False
@@ -89,7 +91,10 @@ def progress_reporter(bot: Bot, store: Store, default_locale: str) -> Reporter:
             )
         with contextlib.suppress(BadRequest):  # "message is not modified"
             await bot.edit_message_text(
-                text, chat_id=broadcast.report_chat_id, message_id=broadcast.report_message_id
+                text,
+                chat_id=broadcast.report_chat_id,
+                message_id=broadcast.report_message_id,
+                **bulk(bot),
             )
 
     return report

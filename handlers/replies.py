@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from typing import TypeVar
 
 from telegram import (
@@ -27,6 +26,7 @@ from telegram.ext import ContextTypes, filters
 from bot.conversation import Incoming, Outgoing, Reply, fewest_messages
 from bot.flows import Button, CallbackData
 from bot.i18n import directional
+from handlers.ratelimit import bulk, seconds
 
 __all__ = [
     "ATTEMPTS",
@@ -48,11 +48,6 @@ logger = logging.getLogger(__name__)
 
 ATTEMPTS = 4  # for one Bot API call: room for a 429 and a couple of network failures
 T = TypeVar("T")
-
-
-def seconds(value: float | timedelta) -> float:
-    """``RetryAfter.retry_after``, which PTB gives as seconds or as a timedelta."""
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def patiently(
@@ -132,17 +127,28 @@ def incoming(update: Update) -> Incoming:
     )
 
 
-async def send_new(bot: Bot, chat_id: int, out: Outgoing, locale: str) -> Message:
-    """A new message (a picture, a file, or text with its keyboard), sent :func:`patiently`."""
+async def send_new(
+    bot: Bot, chat_id: int, out: Outgoing, locale: str, *, unasked: bool = False
+) -> Message:
+    """A new message (a picture, a file, or text with its keyboard), sent :func:`patiently`.
+
+    ``unasked``: no one is waiting for it this second (a scheduled digest), so it takes what
+    the replies leave of the budget (:mod:`bot.flood`).
+    """
     text = directional(out.text, locale)
+    extra = bulk(bot) if unasked else {}
     document = out.document
     if document is not None:
         upload = InputFile(document.content, filename=document.filename)
         if out.photo:
-            return await patiently(lambda: bot.send_photo(chat_id, photo=upload, caption=text))
-        return await patiently(lambda: bot.send_document(chat_id, document=upload, caption=text))
+            return await patiently(
+                lambda: bot.send_photo(chat_id, photo=upload, caption=text, **extra)
+            )
+        return await patiently(
+            lambda: bot.send_document(chat_id, document=upload, caption=text, **extra)
+        )
     markup = keyboard(out.buttons, locale)
-    return await patiently(lambda: bot.send_message(chat_id, text, reply_markup=markup))
+    return await patiently(lambda: bot.send_message(chat_id, text, reply_markup=markup, **extra))
 
 
 async def _send(

@@ -20,6 +20,7 @@ from storage.broadcasts import SqliteBroadcasts
 from storage.database import Database, fetch_one, utc_now
 from storage.digests import SqliteDigests
 from storage.events import SqliteEvents
+from storage.flood import SqliteFloodPause
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
 from storage.officers import SqliteOfficers
 from storage.staff import SqliteStaff
@@ -305,6 +306,7 @@ class UnitOfWork:
         self.conversations: ConversationRepository = SqliteConversations(conn, prefetched)
         self.responses: ResponseRepository = SqliteResponses(conn)
         self.updates: UpdateLedger = SqliteUpdateLedger(conn)
+        self.flood = SqliteFloodPause(conn)
         self.staff = SqliteStaff(conn)
         self.events = SqliteEvents(conn)
         self.broadcasts = SqliteBroadcasts(conn)

@@ -693,7 +693,7 @@ async def test_calls_inside_a_pause_are_refused_and_listed(emu: BotApiEmulator, 
     with pytest.raises(RetryAfter) as again:
         await bot.get_chat_menu_button(1)  # any method, while the pause runs
     assert again.value.retry_after == dtm.timedelta(seconds=2)
-    inside = emu.calls_inside_pauses()
+    inside = emu.calls_inside_pauses(on_the_wire=0.0)
     assert [c.method for c in inside] == ["getChatMenuButton"]
     assert all(c.status == 429 for c in inside)
 
