@@ -1028,6 +1028,25 @@ _PLACE_NOUNS: Final = _STREET_SUFFIXES | _words(
 _NOT_PERSON_PREFIXES: Final = frozenset(
     ["st", "saint", "the", "fort", "port", "mount", "queen", "king", "prince", "princess", "pope"]
 )
+# The shapes family names take in the bot's languages: Polish -ski/-ska (and their cases:
+# -skiego, -ską…), -cki, -wicz; Romanian -escu, -eanu; Turkish -oğlu; South Slavic -ović;
+# Ukrainian -enko; Irish and Scottish O'…, Mc…, Mac…. Only ever used beside a given name.
+_SURNAME_SHAPE_RE: Final = re.compile(
+    r"(?:(?:s|c|dz)k(?:i|a|iego|iej|iemu|im|ą|ich)|(?:ow|ew)?icz|czyk|escu|eanu|o[gğ]lu|ovi[cć]"
+    r"|enko)$|^(?:o'|mc|mac)\w{3,}"
+)
+# Arabic-script words that carry the article al- (الخطيب, آل), as many family names do.
+_UNCASED_ARTICLE_RE: Final = re.compile(r"^(?:ال|آل)\w{2,}$")
+# Words family names are made of in Arabic, Urdu and Bengali script, which have no capitals
+# to tell a surname from the next word: بن, أبو, عبد, الدين, خان, شاہ, قریشی, চৌধুরী, খাতুন….
+_UNCASED_SURNAME_WORDS: Final = _words(
+    """
+    بن ابن أبو ابو عبد الدين الله خان شاہ شاه قریشی قريشي چوہدری چودھری اعوان بٹ ملک شیخ
+    صدیقی رضوی ہاشمی حسینی انصاری باجوہ گیلانی مرزا بیگ حداد
+    চৌধুরী খাতুন আক্তার আখতার হোসেন হোসাইন আলী উদ্দিন উদ্দীন রহমান ইসলাম করিম বেগম মিয়া
+    মিয়া সরকার আহমেদ খান শেখ হক কবির সিদ্দিকী তালুকদার মোল্লা
+    """
+)
 _PARTICLES: Final = _words(
     """
     de da das dos do del della di du van von der den ter bin binti ibn bint al el ben ul ud le
@@ -1204,17 +1223,38 @@ class Scrubber:
     def _never_name(self, key: str) -> bool:
         return key in _NOT_NAMES or key in self._place_words
 
-    def _surname_like(self, tok: _Tok, shouting: bool) -> bool:
-        """A word that can follow a given name as its surname ("Okoro", "al-Rashid")."""
+    def _surname_like(self, tok: _Tok, shouting: bool, quiet: bool = False) -> bool:
+        """A word that can follow a given name as its surname ("Okoro", "al-Rashid").
+
+        ``quiet``: the name it would follow is written in lower case, as some writers write
+        everything ("ask for john smith"), so a listed name or a surname's ending is enough.
+        """
         if self._never_name(tok.key) or tok.key in _PLACE_NOUNS:
             return False
         if not tok.cased:
-            return self._names.tier(tok.key) is not None
+            # Arabic and Bengali script have no capitals: a listed name, the article al-
+            # (الخطيب), or a word family names are made of (خان, চৌধুরী).
+            return (
+                self._names.tier(tok.key) is not None
+                or tok.key in _UNCASED_SURNAME_WORDS
+                or _UNCASED_ARTICLE_RE.match(tok.key) is not None
+            )
         if tok.all_caps:
-            # In ALL CAPS text every word is capitalised: only a listed name is evidence.
-            return shouting and self._names.tier(tok.key) is not None
+            # In ALL CAPS text every word is capitalised: only a listed name, or a surname's
+            # own shape (O'REILLY, JANKOWSKA), is evidence.
+            return (
+                shouting
+                and (self._names.tier(tok.key) is not None or _SURNAME_SHAPE_RE.search(tok.key))
+                is not None
+                and shouting
+            )
         if tok.upper_first:
             return True
+        if quiet and tok.text.islower():
+            return (
+                self._names.tier(tok.key) is not None
+                or _SURNAME_SHAPE_RE.search(tok.key) is not None
+            )
         head, sep, rest = tok.text.partition("-")
         return (
             bool(sep)
@@ -1367,26 +1407,46 @@ class Scrubber:
             if i in done:
                 continue
             cued = accepted[i]
+            quiet = toks[i].cased and toks[i].text.islower()
+            loud = shouting or toks[i].all_caps  # "DESMOND O'REILLY": the name sets the case
             last = i
             j = i + 1
-            while j < n and j - i <= 4 and _adjacent(text, toks[last], toks[j]):
+            while j < n and j - i <= 5 and _adjacent(text, toks[last], toks[j]):
                 if j in accepted:
                     cued = cued or accepted[j]
                     last = j
                     j += 1
-                elif (
-                    toks[j].key in _PARTICLES
-                    and j + 1 < n
-                    and _adjacent(text, toks[j], toks[j + 1])
-                    and self._surname_like(toks[j + 1], shouting)
+                    continue
+                # Particles, one or more ("de la Fuente", "van der Berg"), before a surname.
+                k = j
+                while (
+                    k < n and toks[k].key in _PARTICLES and _adjacent(text, toks[k - 1], toks[k])
                 ):
-                    last = j + 1
-                    j += 2
-                elif self._surname_like(toks[j], shouting) and not self._is_place_context(
+                    k += 1
+                if (
+                    k > j
+                    and k < n
+                    and _adjacent(text, toks[k - 1], toks[k])
+                    and self._surname_like(toks[k], loud, quiet)
+                ):
+                    last = k
+                    j = k + 1
+                elif self._surname_like(toks[j], loud, quiet) and not self._is_place_context(
                     text, toks, j
                 ):
                     last = j
                     j += 1
+                elif (
+                    j + 1 < n
+                    and j + 1 in accepted
+                    and _adjacent(text, toks[j], toks[j + 1])
+                    and not self._never_name(toks[j].key)
+                ):
+                    # A word between two parts of one name is part of it ("Abdul" in
+                    # "Mohammad Abdul Karim", written in a script without capitals).
+                    cued = cued or accepted[j + 1]
+                    last = j + 1
+                    j += 2
                 else:
                     break
             done.update(range(i, last + 1))
