@@ -40,6 +40,7 @@ SIZES = {
     "digest": ("~1,000,000 answers", "~50,000 answers"),
     "language": ("220 messages x 20 passes", "220 messages x 2 passes"),
     "memory": ("10,000 residents, 2,000 come back", "500 residents, 100 come back"),
+    "safeguarding": ("the frozen evaluation set, 5 timing passes", "the same, 1 timing pass"),
 }
 FIGURE_TIMEOUT = 420.0
 

@@ -18,7 +18,7 @@ from bench.common import Result, write_json
 
 __all__ = ["FIGURES", "main", "run_figure"]
 
-FIGURES = ("conversation", "writes", "broadcast", "digest", "language", "memory")
+FIGURES = ("conversation", "writes", "broadcast", "digest", "language", "memory", "safeguarding")
 
 
 def run_figure(name: str, quick: bool, rate: float, limit: float) -> list[Result]:
@@ -46,6 +46,10 @@ def run_figure(name: str, quick: bool, rate: float, limit: float) -> list[Result
         from bench import memory
 
         return memory.run(quick)
+    if name == "safeguarding":
+        from bench import safeguard_eval
+
+        return safeguard_eval.run(quick)
     raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
 
 

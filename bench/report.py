@@ -417,6 +417,35 @@ def _memory(figure: Figure) -> list[str]:
     ]
 
 
+def _safeguarding(figure: Figure) -> list[str]:
+    x = figure.extra
+    per = ", ".join(
+        f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
+        for lang, v in x["per_language"].items()
+    )
+    rules = ", ".join(
+        f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
+        for lang, v in x["per_language_rules"].items()
+    )
+    return [
+        f"The frozen evaluation set (`tests/data/safeguarding/`, written blind in eleven "
+        f"languages; see its README): {x['held_out']} held-out messages, measured here and "
+        f"never tuned on, and {x['dev']} development messages, which chose the model's "
+        "thresholds. Ours is `Safeguarding.load()` as the bot runs it (the model of "
+        "situations and every language's wording rules, either enough); the baseline is the "
+        "wording rules alone. Held-out recall / false alarms by language, ours: "
+        f"{per}; rules alone: {rules}. Development part: recall {x['dev_recall']:.3f}, "
+        f"false alarms {x['dev_false_alarms']:.3f} (rules alone: recall "
+        f"{x['dev_rules_recall']:.3f}).",
+        'The gentler line ("if anyone is in danger right now, call 999") is counted apart: '
+        f"with it, {x['gentle_recall']:.3f} of held-out emergencies got a 999 line of some kind "
+        f"and {x['gentle_false_alarms']:.3f} of non-emergencies did. Domestic abuse found: "
+        f"{x['abuse_recall']} (rules alone {x['rules_abuse_recall']}); self-harm found: "
+        f"{x['harm_recall']} (rules alone {x['rules_harm_recall']}). Method and known misses: "
+        "`docs/safeguarding.md`.",
+    ]
+
+
 NOTES: dict[str, tuple[str, Callable[[Figure], list[str]]]] = {
     "conversation": ("1. Conversation throughput and latency", _conversation),
     "writes": ("2. Durable writes", _writes),
@@ -424,6 +453,7 @@ NOTES: dict[str, tuple[str, Callable[[Figure], list[str]]]] = {
     "digest": ("4. Digest over a million answers", _digest),
     "language": ("5. Language detection", _language),
     "memory": ("6. Memory with 10,000 residents mid-survey", _memory),
+    "safeguarding": ("7. Safeguarding on messages written blind", _safeguarding),
 }
 
 

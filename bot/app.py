@@ -191,6 +191,7 @@ def build_application(prepared: Prepared) -> BotApplication:
     events = EventsService(
         store, timezone=settings.timezone, default_locale=settings.default_locale
     )
+    scrubber = Scrubber(keep=[w.name for w in prepared.areas.wards])
     service = ConversationService(
         store,
         prepared.surveys,
@@ -202,6 +203,8 @@ def build_application(prepared: Prepared) -> BotApplication:
         safeguarding=prepared.safeguarding,
         timezone=settings.timezone,
         event_card=events.card,
+        scrubber=scrubber,
+        staff_chats=frozenset(settings.admin_ids),
     )
     policy = BroadcastPolicy(
         rate=settings.broadcast_rate,
@@ -224,7 +227,6 @@ def build_application(prepared: Prepared) -> BotApplication:
     survey_for_digests = prepared.surveys.get("local-priorities") or next(
         iter(prepared.surveys.values())
     )
-    scrubber = Scrubber(keep=[w.name for w in prepared.areas.wards])
     digests = DigestService(
         prepared.areas,
         survey_for_digests,

@@ -13,7 +13,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -45,6 +45,7 @@ from bot.i18n import (
 from bot.language_detect import LanguageDetector
 from bot.onboarding import OnboardingFlow, age_band_label, home_screen
 from bot.safeguarding import Concern, Safeguarding
+from bot.scrubber import Scrubber
 from bot.survey_flow import SurveyFlow
 from bot.surveys import Survey
 from storage.models import Resident
@@ -165,6 +166,17 @@ def emergency_text() -> str:
     )
 
 
+# Chats whose language the urgent answer knows without the database (about 10 MB at most).
+_LOCALES_KEPT = 100_000
+
+
+def gentle_safeguarding_text() -> str:
+    return _(
+        "If anyone is in danger right now, call 999. This chat is not watched around the "
+        "clock and cannot send help."
+    )
+
+
 def safeguarding_text(concern: Concern) -> str:
     if concern is Concern.EMERGENCY:
         return _(
@@ -189,7 +201,8 @@ def privacy_text(retention_days: int) -> str:
         "• I keep your answers, your language, your ward and your age group, linked to this "
         "chat by a random code. I do not keep your name, username, phone number or postcode.\n"
         "• Your local police team only ever sees anonymous summaries of many residents' "
-        "answers, never who said what.\n"
+        "answers, never who said what, and short quotes from comments with names, numbers "
+        "and other personal details removed.\n"
         "• Answers are deleted after {days} days. You can see everything I hold with /mydata "
         "and erase it with /forget at any time."
     ).format(days=retention_days)
@@ -264,6 +277,8 @@ class ConversationService:
         timezone: tzinfo = UTC,
         event_card: EventCard | None = None,
         clock: Callable[[], float] = time.time,
+        scrubber: Scrubber | None = None,
+        staff_chats: frozenset[int] = frozenset(),
     ) -> None:
         self.event_card = event_card
         self.timezone = timezone
@@ -276,18 +291,40 @@ class ConversationService:
         self.onboarding = OnboardingFlow()
         self.detector = detector
         self.safeguarding = safeguarding
-        self.survey_flow = SurveyFlow(detector.language_of if detector else None)
+        self.survey_flow = SurveyFlow(
+            detector.language_of if detector else None,
+            scrub=(lambda text, kept: scrubber.keeping(kept).scrub(text).text)
+            if scrubber
+            else None,
+        )
         self.flows: dict[str, Flow] = {
             "onboarding": self.onboarding,
             "survey": self.survey_flow,
         }
         self._clock = clock
+        self._locales: dict[int, str] = {}
+        # The configured admins type event texts and notices, which are no call for help.
+        self.staff_chats = staff_chats
 
     # -- helpers -------------------------------------------------------------------------
-    def _session(
+    @asynccontextmanager
+    async def _session(
         self, who: Incoming
-    ) -> AbstractAsyncContextManager[tuple[UnitOfWork, Resident | None, str]]:
-        return resident_session(self.store, who, self.default_locale)
+    ) -> AsyncIterator[tuple[UnitOfWork, Resident | None, str]]:
+        async with resident_session(self.store, who, self.default_locale) as session:
+            _uow, resident, locale = session
+            if resident is not None:
+                self._remember_locale(who.chat_id, locale)
+            yield session
+
+    def _remember_locale(self, chat_id: int, locale: str | None) -> None:
+        """The language for :meth:`urgent`, kept in memory; forgotten with the resident."""
+        self._locales.pop(chat_id, None)
+        if locale is None:
+            return
+        self._locales[chat_id] = locale
+        if len(self._locales) > _LOCALES_KEPT:  # the least recently seen go first
+            del self._locales[next(iter(self._locales))]
 
     def _ctx(self, resident: Resident, telegram_locale: str | None) -> FlowContext:
         return FlowContext(
@@ -378,8 +415,9 @@ class ConversationService:
         screen = self.survey_flow.screen(self._ctx(resident, telegram_locale), state)
         return (Outgoing(data_text(survey.intro)), Outgoing.of(screen))
 
-    async def _finish_erase(self, reply: Reply) -> Reply:
+    async def _finish_erase(self, reply: Reply, who: Incoming) -> Reply:
         if reply.erased:
+            self._remember_locale(who.chat_id, None)
             await self.store.checkpoint()
         return reply
 
@@ -440,7 +478,7 @@ class ConversationService:
                     "Cancelled. None of those answers were kept. Send /survey to start again."
                 )
                 reply = Reply(locale, (Outgoing(text),))
-        return await self._finish_erase(reply)
+        return await self._finish_erase(reply, who)
 
     @answered_once
     async def help(self, who: Incoming) -> Reply:
@@ -615,15 +653,14 @@ class ConversationService:
         )
 
     @answered_once
-    async def unsupported(self, who: Incoming, *, edited: bool, text: str | None = None) -> Reply:
+    async def unsupported(self, who: Incoming, *, edited: bool) -> Reply:
         if edited:
-            reply = await self._notice(
+            return await self._notice(
                 who,
                 lambda: _(
                     "I can't use edited messages. Please send your answer again as a new message."
                 ),
             )
-            return self._with_safeguarding(reply, text)
         return await self._notice(
             who,
             lambda: _("I can only read text messages and button taps, so I can't use that."),
@@ -642,16 +679,27 @@ class ConversationService:
         return resolve_locale(None, telegram_locale, self.default_locale)
 
     # -- free text -----------------------------------------------------------------------
-    def _with_safeguarding(self, reply: Reply, text: str | None) -> Reply:
-        """Put the emergency or helpline answer first, in the resident's language."""
-        if not text or self.safeguarding is None:
-            return reply
-        concerns = self.safeguarding.check(text)
-        if not concerns:
-            return reply
-        with use_locale(reply.locale):
-            urgent = tuple(Outgoing(safeguarding_text(c), apart=True) for c in concerns)
-        return replace(reply, messages=urgent + reply.messages)
+    def urgent(self, who: Incoming, text: str | None) -> Reply | None:
+        """The safeguarding answer to a message, or ``None``: sent before anything else, and
+        made from memory and the message alone, so it never waits for the database.
+
+        It is in the language the resident last used with the bot in this process, or else
+        their Telegram language. A redelivered message is answered again: better twice than
+        not at all.
+        """
+        if not text or self.safeguarding is None or who.chat_id in self.staff_chats:
+            return None
+        assessment = self.safeguarding.assess(text)
+        if not assessment.concerns and not assessment.gentle:
+            return None
+        locale = self._locales.get(who.chat_id) or resolve_locale(
+            None, who.telegram_locale, self.default_locale
+        )
+        with use_locale(locale):
+            messages = [Outgoing(safeguarding_text(c), apart=True) for c in assessment.concerns]
+            if assessment.gentle:
+                messages.append(Outgoing(gentle_safeguarding_text(), apart=True))
+        return Reply(locale, tuple(messages))
 
     def _switch_offer(self, resident: Resident | None, text: str) -> tuple[Outgoing, ...]:
         """Offer, in the language detected, to switch to it; never switch silently.
@@ -685,10 +733,6 @@ class ConversationService:
 
     @answered_once
     async def text(self, who: Incoming, text: str) -> Reply:
-        reply = await self._text(who, text)
-        return self._with_safeguarding(reply, text)
-
-    async def _text(self, who: Incoming, text: str) -> Reply:
         async with self._session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
             if resident is None:
@@ -700,6 +744,8 @@ class ConversationService:
                 reply = Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
             else:
                 ctx = self._ctx(resident, telegram_locale)
+                if flow is self.survey_flow:  # a comment is scrubbed as it is given
+                    ctx = replace(ctx, kept=tuple(await uow.events.names()))
                 transition = flow.handle(ctx, state, TextInput(text))
                 reply = await self._outcome(uow, resident, transition, flow, ctx, tapped=False)
         return replace(reply, messages=reply.messages + self._switch_offer(resident, text))
@@ -761,7 +807,7 @@ class ConversationService:
                 reply = await self._home(uow, resident, locale, telegram_locale, data)
             else:
                 reply = await self._flow_tap(uow, resident, locale, telegram_locale, data)
-        return await self._finish_erase(reply)
+        return await self._finish_erase(reply, who)
 
     async def _stale(
         self, uow: UnitOfWork, resident: Resident, locale: str, telegram_locale: str | None

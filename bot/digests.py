@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from babel.lists import format_list
@@ -26,6 +26,7 @@ from bot.disclosure import (
     DisclosurePolicy,
     Period,
     ProtectedTable,
+    Status,
     change,
     protect_count,
     protect_table,
@@ -165,6 +166,29 @@ class WardDigest:
     actions: list[Action] = field(default_factory=list)
     # The unrounded count, only to build multi-ward tables through protect_table; never shown.
     raw_total: int = field(default=0, repr=False)
+    k: int = 10  # the policy's threshold, for the words that say what is suppressed
+
+
+def _language_key(code: str) -> tuple[bool, str]:
+    return (code == "unknown", code)
+
+
+def in_reading_order(table: ProtectedTable, order: Sequence[str]) -> ProtectedTable:
+    """The cells in the order a reader sees them: shown cells by their published (rounded)
+    figure, highest first, ties in ``order``; then every suppressed cell, in ``order``.
+
+    Protection ranks cells by their true counts; listing them in that rank would tell a
+    reader how the suppressed ones compare ("11. stop and search, 12. hate crime", both
+    "fewer than 10", says stop and search had at least one).
+    """
+    rank = {key: n for n, key in enumerate(order)}
+    keys = sorted(table.cells, key=lambda key: rank.get(key, len(rank)))
+    shown = sorted(
+        (key for key in keys if not table.cells[key].suppressed),
+        key=lambda key: -(table.cells[key].value or 0),
+    )
+    hidden = [key for key in keys if table.cells[key].suppressed]
+    return replace(table, cells={key: table.cells[key] for key in (*shown, *hidden)})
 
 
 def _table(
@@ -239,9 +263,13 @@ def build_ward_digest(
     languages = _table(
         dict(sorted(snapshot["languages"].items(), key=lambda kv: -int(kv[1]))), total, policy
     )
+    # Suppression works through the cells from the least chosen; readers see another order.
+    priorities = in_reading_order(priorities, [c.id for c in question.choices])
+    languages = in_reading_order(languages, sorted(languages.cells, key=_language_key))
     rsvps = {s: protect_count(int(snapshot["rsvps"].get(s, 0)), policy) for s in RSVP_ORDER}
     withheld = not ward_breakdown_allowed(total, policy)
     return WardDigest(
+        k=policy.k,
         ward_id=ward_id,
         ward_name=ward_name,
         period=period,
@@ -271,6 +299,17 @@ def cell_text(cell: Cell | None, policy: DisclosurePolicy) -> str:
     if cell.status.name == "FEWER_THAN_K":
         return _("fewer than {k}").format(k=policy.k)
     return pgettext("figure", "hidden")
+
+
+def share_text(table: ProtectedTable, key: str, policy: DisclosurePolicy) -> str:
+    """A cell as a percentage of its table's total, or the same words :func:`cell_text` uses
+    for it when it is suppressed: one wording per status in the digest, the chart and the CSV.
+    """
+    cell = table.cells.get(key, Cell.hidden())
+    percent = share(cell, table.total, policy)
+    if percent is not None:
+        return _("{percent}%").format(percent=percent)
+    return cell_text(cell if cell.suppressed else Cell.hidden(), policy)
 
 
 def _change_text(delta: int | None) -> str:
@@ -324,19 +363,13 @@ def render_ward_digest(
         lines.append("")
         for qid, table in digest.trust.items():
             statement = data_text(next(q.text for q in survey.questions if q.id == qid))
-            agree = share(table.cells.get("agree", Cell.hidden()), table.total, policy)
-            disagree = share(table.cells.get("disagree", Cell.hidden()), table.total, policy)
             lines.append(
                 _("{statement}\n   {agree_label}: {agree}, {disagree_label}: {disagree}").format(
                     statement=statement,
                     agree_label=agree_label("agree"),
-                    agree=_("{percent}%").format(percent=agree)
-                    if agree is not None
-                    else pgettext("figure", "hidden"),
+                    agree=share_text(table, "agree", policy),
                     disagree_label=agree_label("disagree"),
-                    disagree=_("{percent}%").format(percent=disagree)
-                    if disagree is not None
-                    else pgettext("figure", "hidden"),
+                    disagree=share_text(table, "disagree", policy),
                 )
             )
         lines.append("")
@@ -385,6 +418,30 @@ def render_ward_digest(
     return "\n".join(lines)
 
 
+def hidden_notes(digest: WardDigest) -> list[str]:
+    """What a chart of the shown priorities leaves out, in the digest's own words."""
+    fewer = sum(c.status is Status.FEWER_THAN_K for c in digest.priorities.cells.values())
+    hidden = sum(c.status is Status.HIDDEN for c in digest.priorities.cells.values())
+    notes = []
+    if fewer:
+        notes.append(
+            ngettext(
+                "{count} other priority: fewer than {k}",
+                "{count} other priorities: fewer than {k} each",
+                fewer,
+            ).format(count=fewer, k=digest.k)
+        )
+    if hidden:
+        notes.append(
+            ngettext(
+                "{count} other priority: hidden to protect smaller figures",
+                "{count} other priorities: hidden to protect smaller figures",
+                hidden,
+            ).format(count=hidden)
+        )
+    return notes
+
+
 def priorities_chart(digest: WardDigest, survey: Survey, title: str) -> bytes | None:
     """A PNG bar chart of this period's priorities against the previous one, labels in the
     reader's language; suppressed figures are left out (drawn as nothing, never estimated)."""
@@ -402,7 +459,8 @@ def priorities_chart(digest: WardDigest, survey: Survey, title: str) -> bytes | 
     now_values = [digest.priorities.cells[cid].value or 0 for cid in shown]
     previous_cells = digest.previous_priorities.cells if digest.previous_priorities else {}
     before = [(getattr(previous_cells.get(cid), "value", None) or 0) for cid in shown]
-    figure = Figure(figsize=(7, 0.5 * len(shown) + 1.5), dpi=110)
+    notes = hidden_notes(digest)
+    figure = Figure(figsize=(7, 0.5 * len(shown) + 1.5 + 0.25 * len(notes)), dpi=110)
     axis = figure.subplots()
     positions = range(len(shown))
     axis.barh([p + 0.2 for p in positions], now_values, height=0.4, label=_("This period"))
@@ -412,7 +470,9 @@ def priorities_chart(digest: WardDigest, survey: Survey, title: str) -> bytes | 
     axis.set_xlabel(_("Residents choosing it (rounded)"))
     axis.set_title(title)
     axis.legend()
-    figure.tight_layout()
+    if notes:
+        figure.text(0.01, 0.01, "\n".join(notes), fontsize=9, va="bottom")
+    figure.tight_layout(rect=(0, 0.04 * len(notes), 1, 1))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

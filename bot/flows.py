@@ -133,6 +133,8 @@ class FlowContext:
     surveys: Mapping[str, Survey]
     area_name: str
     telegram_locale: str | None = None
+    # Phrases a comment keeps when scrubbed (event titles and venues): no one's name.
+    kept: tuple[str, ...] = ()
 
 
 class Flow(Protocol):

@@ -13,6 +13,7 @@ An answer is a choice id (single, agree), a list of choice ids (multi), an int (
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from babel.lists import format_list
@@ -88,9 +89,16 @@ class SurveyFlow:
 
     name = "s"
 
-    def __init__(self, detect_language: Any = None) -> None:
+    def __init__(
+        self,
+        detect_language: Any = None,
+        scrub: Callable[[str, tuple[str, ...]], str] | None = None,
+    ) -> None:
         # detect_language(text) -> language code or "unknown"; stored with each comment.
         self._detect = detect_language
+        # A comment is kept, even as a draft, only as the team will read it: no third
+        # party's name or number is stored for the retention period.
+        self._scrub = scrub
 
     # -- state helpers -------------------------------------------------------------------
     @staticmethod
@@ -192,7 +200,8 @@ class SurveyFlow:
         if question.kind == "scale":
             return str(value)
         text = str(value["text"])
-        return text if len(text) <= _PREVIEW_LENGTH else text[:_PREVIEW_LENGTH] + "…"
+        preview = text if len(text) <= _PREVIEW_LENGTH else text[:_PREVIEW_LENGTH] + "…"
+        return _("This is how your team will see your comment: {comment}").format(comment=preview)
 
     def _summary(self, ctx: FlowContext, state: FlowState, survey: Survey) -> Screen:
         answers = state.data.get("answers", {})
@@ -234,7 +243,7 @@ class SurveyFlow:
         index = survey.index_of(state.step)
         if index is None:
             return Transition(None, notice=self.screen(ctx, state).text)
-        return self._on_question(survey, state, index, event)
+        return self._on_question(ctx, survey, state, index, event)
 
     def _rejected(self, state: FlowState, notice: str) -> Transition:
         return Transition(state, notice=notice, accepted=False)
@@ -265,7 +274,7 @@ class SurveyFlow:
         return []
 
     def _on_question(
-        self, survey: Survey, state: FlowState, index: int, event: Input
+        self, ctx: FlowContext, survey: Survey, state: FlowState, index: int, event: Input
     ) -> Transition:
         question = survey.questions[index]
         if isinstance(event, TextInput):
@@ -286,6 +295,8 @@ class SurveyFlow:
                     return self._rejected(state, _("Please write a few words, or tap Skip."))
                 return self._rejected(state, _("Please write a few words."))
             language = self._detect(text) if self._detect else "unknown"
+            if self._scrub is not None:
+                text = self._scrub(text, ctx.kept)
             return self._after_answer(survey, state, index, {"text": text, "lang": language})
 
         action, arg = event.action, event.arg

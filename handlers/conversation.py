@@ -59,8 +59,12 @@ def build(
         await deliver(update, context, reply)
 
     async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text answers the current step (a postcode, a comment)."""
+        """Free text answers the current step (a postcode, a comment); anything that reads
+        like an emergency is answered first, before the database is touched."""
         text = text_of(update) or ""
+        urgent = service.urgent(incoming(update), text)
+        if urgent is not None:
+            await deliver(update, context, urgent)
         staff_reply = await staff.text(incoming(update), text)
         if staff_reply is not None:  # an admin in the middle of creating something
             await deliver_staff(update, context, staff, staff_reply)
@@ -88,6 +92,10 @@ def build(
         chat = update.effective_chat
         if chat is None or chat.type != "private":
             return
+        edited = update.edited_message
+        urgent = service.urgent(incoming(update), edited.text if edited else None)
+        if urgent is not None:
+            await deliver(update, context, urgent)
         reply = await service.unsupported(
             incoming(update), edited=update.edited_message is not None
         )

@@ -63,38 +63,61 @@ class SqliteDigests:
             return "r.ward_id IS NOT NULL", []
         return f"r.ward_id IN ({','.join('?' for _ in wards)})", list(wards)
 
-    async def counts(
+    def _latest(
         self, wards: Sequence[str] | None, boundaries: Sequence[str], survey_id: str
-    ) -> list[RawCounts]:
-        """Counts for each of the periods that follow one another between ``boundaries``.
+    ) -> tuple[str, list[object]]:
+        """A ``WITH`` clause naming ``latest``: each resident's last response in each period.
 
-        Periods are counted together, in one pass over the rows (a digest compares a period
-        with the one before it).
+        One resident, one voice: however often someone answers in a period, their latest
+        confirmed response is the one counted, and k then protects people, not responses.
+        The latest is found across every ward before the scope applies, so a resident who
+        moved counts in one ward only. ``latest.k = 1`` marks the ones to count.
         """
         where, params = self._scope(wards)
         period, period_params = _period_of("r.submitted_at", boundaries)
         span = [survey_id, boundaries[0], boundaries[-1]]
+        sql = (
+            "WITH latest AS (SELECT r.id, r.ward_id, r.locale, r.submitted_at, "
+            f"{period} AS p, ROW_NUMBER() OVER (PARTITION BY r.respondent_id, {period} "
+            "ORDER BY r.submitted_at DESC, r.rowid DESC) AS k FROM responses r "
+            "WHERE r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? "
+            "AND r.respondent_id IN (SELECT r.respondent_id FROM responses r WHERE "
+            + where
+            + " AND r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ?)) "
+        )
+        return sql, [*period_params, *period_params, *span, *params, *span]
+
+    async def counts(
+        self, wards: Sequence[str] | None, boundaries: Sequence[str], survey_id: str
+    ) -> list[RawCounts]:
+        """Counts of residents for each of the periods that follow one another between
+        ``boundaries`` (see :meth:`_latest`: one response a resident a period).
+
+        Periods are counted together, in one pass over the rows (a digest compares a period
+        with the one before it).
+        """
+        latest, latest_params = self._latest(wards, boundaries, survey_id)
+        where, params = self._scope(wards)
         result = [RawCounts() for _ in boundaries[1:]]
         sql = (
-            f"SELECT {period}, r.ward_id, r.locale, COUNT(*) FROM responses r WHERE "
+            latest
+            + "SELECT r.p, r.ward_id, r.locale, COUNT(*) FROM latest r WHERE r.k = 1 AND "
             + where
-            + " AND r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? "
-            "GROUP BY 1, r.ward_id, r.locale"
+            + " GROUP BY 1, r.ward_id, r.locale"
         )
-        rows = await self._conn.execute_fetchall(sql, [*period_params, *params, *span])
+        rows = await self._conn.execute_fetchall(sql, [*latest_params, *params])
         for index, ward, locale, n in rows:
             counts = result[index]
             counts.responses += int(n)
             counts.languages[str(locale)] += int(n)
             counts.per_ward[str(ward)] += int(n)
         sql = (
-            f"SELECT {period}, a.question_id, a.choice_id, a.value, COUNT(*) FROM responses r "
-            "JOIN answers a ON a.response_id = r.id WHERE "
+            latest + "SELECT r.p, a.question_id, a.choice_id, a.value, COUNT(*) FROM latest r "
+            "JOIN answers a ON a.response_id = r.id WHERE r.k = 1 AND "
             + where
-            + " AND r.survey_id = ? AND r.submitted_at >= ? AND r.submitted_at < ? "
-            "AND a.text IS NULL GROUP BY 1, a.question_id, a.choice_id, a.value"
+            + " AND a.text IS NULL GROUP BY 1, a.question_id, a.choice_id, a.value"
         )
-        rows = await self._conn.execute_fetchall(sql, [*period_params, *params, *span])
+        rows = await self._conn.execute_fetchall(sql, [*latest_params, *params])
         for index, question, choice, value, n in rows:
             counts = result[index]
             if choice is not None:
@@ -112,24 +135,22 @@ class SqliteDigests:
         priority_question: str,
         limit: int = 200,
     ) -> list[list[Comment]]:
-        """The latest ``limit`` comments of each period between ``boundaries``, newest first.
-
-        One query a period: newest first with a limit reads only the rows it returns, which
-        ranking all periods' comments together in one query does not.
+        """The latest ``limit`` comments of each period between ``boundaries``, newest first,
+        from each resident's latest response in the period only: one excerpt a resident.
         """
         where, params = self._scope(wards)
-        sql = (
-            "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
-            "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
-            "AND +p.question_id = ?) FROM responses r JOIN answers a ON a.response_id = r.id "
-            "WHERE " + where + " AND r.survey_id = ? AND r.submitted_at >= ? "
-            "AND r.submitted_at < ? AND a.question_id = ? AND a.text IS NOT NULL "
-            "ORDER BY r.submitted_at DESC LIMIT ?"
-        )
         result = []
         for start, end in itertools.pairwise(boundaries):
+            latest, latest_params = self._latest(wards, [start, end], survey_id)
+            sql = (
+                latest + "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
+                "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
+                "AND +p.question_id = ?) FROM latest r JOIN answers a ON a.response_id = r.id "
+                "WHERE r.k = 1 AND " + where + " AND a.question_id = ? AND a.text IS NOT NULL "
+                "ORDER BY r.submitted_at DESC LIMIT ?"
+            )
             rows = await self._conn.execute_fetchall(
-                sql, [priority_question, *params, survey_id, start, end, text_question, limit]
+                sql, [*latest_params, priority_question, *params, text_question, limit]
             )
             result.append(
                 [

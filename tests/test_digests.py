@@ -10,6 +10,7 @@ from bot.digest_service import scheduled_moment
 from bot.digests import (
     build_ward_digest,
     cell_text,
+    hidden_notes,
     priorities_chart,
     render_ward_digest,
     snapshot_from,
@@ -111,3 +112,65 @@ def test_a_scheduled_digest_falls_due_on_the_first_chosen_day_after_its_period()
     spring = Period(date(2026, 3, 23), date(2026, 3, 30))
     due = scheduled_moment(spring, 0, at, london)
     assert due.astimezone(UTC) == datetime(2026, 3, 30, 8, tzinfo=UTC)
+
+
+# -- order and wording: nothing read from a hidden figure --------------------------------------
+
+
+def _digest_text(priorities: dict[str, int]) -> tuple[list[str], str]:
+    digest = build_ward_digest(
+        "dalston", "Dalston", WEEK, BEFORE, snapshot(raw(40, priorities)), None, SURVEY, POLICY
+    )
+    with use_locale("en"):
+        text = render_ward_digest(digest, SURVEY, POLICY, "16 to 22 November")
+    return list(digest.priorities.cells), text
+
+
+def test_no_order_or_word_depends_on_a_suppressed_count() -> None:
+    """Hate crime and stop and search both read "fewer than 10" either way round."""
+    base = {"burglary": 23, "road_safety": 12, "asb": 31}
+    one_way = _digest_text({**base, "hate_crime": 9, "stop_search": 1})
+    other_way = _digest_text({**base, "hate_crime": 1, "stop_search": 9})
+    assert one_way == other_way
+    order, _text = one_way
+    survey_order = [c.id for c in SURVEY.questions[0].choices]
+    hidden = order[3:]
+    assert hidden == [c for c in survey_order if c in hidden]  # in the survey's own order
+
+
+def test_shown_figures_rank_by_the_published_figure_with_ties_in_survey_order() -> None:
+    # 24 and 26 both publish as 25: the tie goes to the survey's order, not the true counts.
+    order, _text = _digest_text({"road_safety": 26, "burglary": 24, "asb": 40})
+    survey_order = [c.id for c in SURVEY.questions[0].choices]
+    tied = sorted(["road_safety", "burglary"], key=survey_order.index)
+    assert order[:3] == ["asb", *tied]
+
+
+def test_the_chart_says_what_it_leaves_out() -> None:
+    digest = build_ward_digest(
+        "dalston",
+        "Dalston",
+        WEEK,
+        BEFORE,
+        snapshot(raw(40, {"burglary": 23, "road_safety": 12, "asb": 31})),
+        None,
+        SURVEY,
+        POLICY,
+    )
+    with use_locale("en"):
+        notes = hidden_notes(digest)
+    others = len(SURVEY.questions[0].choices) - 3
+    assert notes == [f"{others} other priorities: fewer than 10 each"]
+
+
+def test_a_share_of_a_small_figure_reads_as_the_figure_does_elsewhere() -> None:
+    counts = raw(40, {"burglary": 23, "road_safety": 12, "asb": 31})
+    counts.choices["trust_police"] = Counter({"agree": 36, "disagree": 4})
+    digest = build_ward_digest(
+        "dalston", "Dalston", WEEK, BEFORE, snapshot(counts), None, SURVEY, POLICY
+    )
+    with use_locale("en"):
+        text = render_ward_digest(digest, SURVEY, POLICY, "16 to 22 November")
+        wording = cell_text(digest.trust["trust_police"].cells["disagree"], POLICY)
+    assert wording == "fewer than 10"
+    assert "Disagree: fewer than 10" in text

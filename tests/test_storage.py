@@ -168,3 +168,49 @@ async def test_periods_counted_together_match_each_counted_alone(tmp_path: Path)
     assert [[m.text for m in period] for period in newest] == [["p0-last"], ["p1-last"]]
     assert comments[0][0].priorities == ("asb",)
     assert rsvps == [{}, {}]
+
+
+async def test_a_resident_who_answers_many_times_is_counted_once(tmp_path: Path) -> None:
+    """One resident, one voice: eleven responses in a period count as their latest one, in
+    every figure and in the excerpts, and in one ward only after a move."""
+    store = Store(tmp_path / "voices.sqlite3")
+    await store.open()
+    try:
+        async with store.unit() as uow:
+            keen = await uow.residents.create(1, "en")
+            for n in range(11):
+                await uow.responses.add(
+                    keen.respondent_id,
+                    survey_id="local-priorities",
+                    survey_version=1,
+                    ward_id="dalston" if n < 10 else "hackney-downs",
+                    locale="en",
+                    answers=[
+                        AnswerRecord("priorities", choice_id="drugs" if n < 10 else "asb"),
+                        AnswerRecord("anything_else", text=f"comment number {n}"),
+                    ],
+                )
+            other = await uow.residents.create(2, "tr")
+            await uow.responses.add(
+                other.respondent_id,
+                survey_id="local-priorities",
+                survey_version=1,
+                ward_id="dalston",
+                locale="tr",
+                answers=[AnswerRecord("priorities", choice_id="drugs")],
+            )
+        bounds = ["2000-01-01T00:00:00+00:00", "2100-01-01T00:00:00+00:00"]
+        async with store.unit() as uow:
+            (dalston,) = await uow.digests.counts(["dalston"], bounds, "local-priorities")
+            (downs,) = await uow.digests.counts(["hackney-downs"], bounds, "local-priorities")
+            (borough,) = await uow.digests.counts(None, bounds, "local-priorities")
+            (said,) = await uow.digests.comments(
+                None, bounds, "local-priorities", "anything_else", "priorities"
+            )
+    finally:
+        await store.close()
+    assert (dalston.responses, dict(dalston.languages)) == (1, {"tr": 1})
+    assert dict(dalston.choices["priorities"]) == {"drugs": 1}
+    assert (downs.responses, dict(downs.choices["priorities"])) == (1, {"asb": 1})
+    assert borough.responses == 2
+    assert [c.text for c in said] == ["comment number 10"]

@@ -54,3 +54,25 @@ async def test_cancel_mid_survey_stores_nothing(
     assert rows(settings, "SELECT COUNT(*) FROM responses") == [(0,)]
     assert rows(settings, "SELECT COUNT(*) FROM conversations") == [(0,)]
     assert rows(settings, "SELECT COUNT(*) FROM respondents") == [(1,)]
+
+
+async def test_the_comment_is_stored_and_shown_as_the_team_will_read_it(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    """No third party's name or number is kept: not in the draft, not in the response."""
+    ada = emulator.user(1003, first_name="Ada")
+    await onboard(ada)
+    await begin_survey(ada)
+    await answer_until_comment(ada)
+    await ada.send("My neighbour Mehmet Yilmaz sells drugs, call me on 07700 900123")
+    summary = await ada.next_reply()
+    assert (
+        "This is how your team will see your comment: My neighbour [name] sells drugs, "
+        "call me on [phone]" in summary.text
+    )
+    drafts = rows(settings, "SELECT data FROM conversations")
+    assert drafts and all("07700" not in str(d) and "Mehmet" not in str(d) for d in drafts)
+    await ada.tap_button("Confirm and send")
+    await ada.next_reply()
+    stored = rows(settings, "SELECT text FROM answers WHERE text IS NOT NULL")
+    assert stored == [("My neighbour [name] sells drugs, call me on [phone]",)]
