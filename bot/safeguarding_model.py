@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from bot.errors import ConfigError
 
-__all__ = ["DIMENSION", "HEADS", "Head", "SafeguardingModel", "features", "fold"]
+__all__ = ["DIMENSION", "HEADS", "Head", "SafeguardingModel", "Thresholds", "features", "fold"]
 
 DIMENSION = 2**18
 MODEL_DIR = Path(__file__).resolve().parent.parent / "safeguarding" / "model"

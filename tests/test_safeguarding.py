@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.app import BotApplication
 from bot.emulator import BotApiEmulator
 from bot.i18n import LOCALES_DIR
-from bot.safeguarding import Concern, Safeguarding
+from bot.safeguarding import Assessment, Concern, Safeguarding
+from bot.safeguarding_model import DIMENSION, HEADS, Head, SafeguardingModel, Thresholds
 from tests.helpers import answer_until_comment, begin_survey, onboard
 
 LANGUAGES = ["en", *LOCALES_DIR.joinpath("LINGUAS").read_text().split()]
@@ -101,3 +103,39 @@ async def test_a_past_mention_in_a_comment_is_stored_without_alarm(
 # Sentences earlier fixes were made for (French and Romanian car crime in the plain present, which
 # is also the habitual one; "still" words that look habitual) are examples in the language
 # files now, so they train the model and the example tests above check them.
+
+
+def _model(bias: float, urgent: float, gentle: float) -> SafeguardingModel:
+    """A model that scores every message the same: what is tested is what follows a score."""
+    weights = np.zeros((len(HEADS), DIMENSION), dtype=np.float32)
+    biases = np.full(len(HEADS), -10.0, dtype=np.float32)
+    biases[HEADS.index(Head.EMERGENCY)] = bias
+    thresholds = {h: Thresholds(0.99, 0.99) for h in HEADS}
+    thresholds[Head.EMERGENCY] = Thresholds(urgent, gentle)
+    return SafeguardingModel(weights, biases, thresholds, use_rules=False)
+
+
+def test_a_score_between_the_thresholds_gets_the_gentle_line_and_not_the_999_answer() -> None:
+    halfway = Safeguarding(RULES.rules, _model(0.0, urgent=0.6, gentle=0.4), use_rules=False)
+    assert halfway.assess("anything at all") == Assessment((), gentle=True)
+    sure = Safeguarding(RULES.rules, _model(2.0, urgent=0.6, gentle=0.4), use_rules=False)
+    assert sure.assess("anything at all") == Assessment((Concern.EMERGENCY,), gentle=False)
+    calm = Safeguarding(RULES.rules, _model(-2.0, urgent=0.6, gentle=0.4), use_rules=False)
+    assert calm.assess("anything at all") == Assessment()
+
+
+def test_the_shipped_model_loads_and_answers_the_examples_of_the_issue() -> None:
+    for text in (
+        "a man with a knife is chasing kids on my road",
+        "guy with a gun on Mare Street now",
+        "a gang is attacking a boy at the bus stop",
+        "my 5 year old son is missing",
+    ):
+        assert Concern.EMERGENCY in RULES.check(text), text
+    for text in (
+        "what should I do if I see someone carrying a knife?",
+        "there was a stabbing a few weeks ago",
+        "More lighting on the estate",
+        "hello",
+    ):
+        assert RULES.assess(text) == Assessment(), text
