@@ -152,7 +152,7 @@ def run(quick: bool) -> list[Result]:
     }
     return [
         Result(
-            "Safeguarding, held-out emergencies found (share)",
+            "Safeguarding, held-out emergencies found",
             "share",
             round(a.recall(), 3),
             round(b.recall(), 3),
@@ -171,7 +171,7 @@ def run(quick: bool) -> list[Result]:
             precision=3,
         ),
         Result(
-            "Safeguarding, held-out 999 answers to non-emergencies (share)",
+            "Safeguarding, held-out 999 answers to non-emergencies",
             "share",
             round(a.alarm_share(), 3),
             round(b.alarm_share(), 3),
@@ -181,7 +181,7 @@ def run(quick: bool) -> list[Result]:
             precision=3,
         ),
         Result(
-            "Safeguarding, time per message (µs)",
+            "Safeguarding, time per message",
             "µs",
             round(timed(ours), 1),
             round(timed(rules_only), 1),

@@ -255,6 +255,7 @@ def build_application(prepared: Prepared) -> BotApplication:
 
     async def on_start(app: BotApplication) -> None:
         await store.open()
+        await scrub_stored_comments()
         for code in supported_locales():
             with use_locale(code):
                 language = None if code == settings.default_locale else code
@@ -311,6 +312,20 @@ def build_application(prepared: Prepared) -> BotApplication:
             removed = await uow.responses.purge_before(cutoff.isoformat(timespec="seconds"))
         if removed:
             logger.info("retention: deleted %d expired response(s)", removed)
+
+    async def scrub_stored_comments() -> None:
+        """Comments stored before they were scrubbed as given are scrubbed once, at the first
+        start after the upgrade: no third party's name or number stays for the retention
+        period. The unit of work holds the lock for this one pass, before polling starts."""
+        async with store.unit() as uow:
+            if await uow.responses.chore_done("scrub-stored-comments"):
+                return
+            names = tuple(await uow.events.names())
+            keeping = scrubber.keeping(names)
+            changed = await uow.responses.rewrite_texts(lambda text: keeping.scrub(text).text)
+            await uow.responses.mark_chore_done("scrub-stored-comments")
+        if changed:
+            logger.info("scrubbed %d comment(s) stored before comments were scrubbed", changed)
 
     async def prune_update_ledger(context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget handled update ids once Telegram can no longer redeliver them."""

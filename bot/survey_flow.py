@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from babel.lists import format_list
@@ -295,9 +296,10 @@ class SurveyFlow:
                     return self._rejected(state, _("Please write a few words, or tap Skip."))
                 return self._rejected(state, _("Please write a few words."))
             language = self._detect(text) if self._detect else "unknown"
+            answer: dict[str, Any] = {"text": text, "lang": language}
             if self._scrub is not None:
-                text = self._scrub(text, ctx.kept)
-            return self._after_answer(survey, state, index, {"text": text, "lang": language})
+                answer.update(text=self._scrub(text, ctx.kept), scrubbed=True)
+            return self._after_answer(survey, state, index, answer)
 
         action, arg = event.action, event.arg
         if action == "back":
@@ -353,7 +355,16 @@ class SurveyFlow:
                 state, _("Please use the buttons: send your answers or change one.")
             )
         if event.action == "confirm":
-            records = answer_records(survey, state.data.get("answers", {}))
+            answers = state.data.get("answers", {})
+            records = answer_records(survey, answers)
+            if self._scrub is not None and any(
+                isinstance(v, dict) and not v.get("scrubbed") for v in answers.values()
+            ):  # a draft begun before comments were scrubbed as they were given
+                scrub = self._scrub
+                records = tuple(
+                    replace(r, text=scrub(r.text, ())) if r.text is not None else r
+                    for r in records
+                )
             return Transition(
                 None,
                 effect=SaveResponse(survey, records),

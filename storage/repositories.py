@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Protocol
@@ -78,6 +78,9 @@ class ResponseRepository(Protocol):
     async def for_respondent(self, respondent_id: str) -> list[ResponseRecord]: ...
     async def count(self) -> int: ...
     async def purge_before(self, cutoff_iso: str) -> int: ...
+    async def rewrite_texts(self, rewrite: Callable[[str], str]) -> int: ...
+    async def chore_done(self, name: str) -> bool: ...
+    async def mark_chore_done(self, name: str) -> None: ...
 
 
 # Conversation states read along with their resident, each handed out once by
@@ -295,6 +298,26 @@ class SqliteResponses:
             "DELETE FROM responses WHERE submitted_at < ?", (cutoff_iso,)
         )
         return cursor.rowcount
+
+    async def rewrite_texts(self, rewrite: Callable[[str], str]) -> int:
+        """Pass every stored comment through ``rewrite``; the number changed."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT rowid, text FROM answers WHERE text IS NOT NULL"
+        )
+        changed = [(new, rowid) for rowid, text in rows if (new := rewrite(str(text))) != text]
+        await self._conn.executemany("UPDATE answers SET text = ? WHERE rowid = ?", changed)
+        return len(changed)
+
+    async def chore_done(self, name: str) -> bool:
+        return (
+            await fetch_one(self._conn, "SELECT 1 FROM chores_done WHERE name = ?", (name,))
+            is not None
+        )
+
+    async def mark_chore_done(self, name: str) -> None:
+        await self._conn.execute(
+            "INSERT OR IGNORE INTO chores_done (name, done_at) VALUES (?, ?)", (name, utc_now())
+        )
 
 
 class UnitOfWork:

@@ -5,8 +5,16 @@ from __future__ import annotations
 import sqlite3
 
 from bot.app import BotApplication
+from bot.areas import AreaDirectory
 from bot.emulator import BotApiEmulator
-from bot.settings import Settings
+from bot.flows import ButtonInput, FlowContext, SaveResponse
+from bot.scrubber import Scrubber
+from bot.settings import PROJECT_ROOT, Settings
+from bot.survey_flow import SurveyFlow
+from bot.surveys import load_surveys
+from storage.models import AnswerRecord, FlowState, Resident
+from storage.repositories import Store
+from tests.conftest import BotRunner
 from tests.helpers import answer_survey, answer_until_comment, begin_survey, onboard
 
 
@@ -76,3 +84,53 @@ async def test_the_comment_is_stored_and_shown_as_the_team_will_read_it(
     await ada.next_reply()
     stored = rows(settings, "SELECT text FROM answers WHERE text IS NOT NULL")
     assert stored == [("My neighbour [name] sells drugs, call me on [phone]",)]
+
+
+async def test_comments_stored_before_the_upgrade_are_scrubbed_once_at_start(
+    bot_runner: BotRunner, settings: Settings
+) -> None:
+    store = Store(settings.database_path)
+    await store.open()
+    try:
+        async with store.unit() as uow:
+            resident = await uow.residents.create(1004, "en")
+            await uow.responses.add(
+                resident.respondent_id,
+                survey_id="local-priorities",
+                survey_version=1,
+                ward_id="dalston",
+                locale="en",
+                answers=[AnswerRecord("anything_else", text="Ring Mehmet Yilmaz on 07700 900123")],
+            )
+    finally:
+        await store.close()
+    async with bot_runner():
+        pass
+    assert rows(settings, "SELECT text FROM answers") == [("Ring [name] on [phone]",)]
+    assert rows(settings, "SELECT name FROM chores_done") == [("scrub-stored-comments",)]
+
+
+def test_a_draft_begun_before_the_upgrade_is_scrubbed_when_confirmed() -> None:
+    """Its comment was stored as typed; confirming it stores only the scrubbed text."""
+    survey = load_surveys(PROJECT_ROOT / "surveys")["local-priorities"]
+    scrubber = Scrubber()
+    flow = SurveyFlow(scrub=lambda text, kept: scrubber.keeping(kept).scrub(text).text)
+    state = FlowState(
+        "survey",
+        "summary",
+        {
+            "survey": survey.id,
+            "answers": {"anything_else": {"text": "Call me on 07700 900123", "lang": "en"}},
+        },
+    )
+    ctx = FlowContext(
+        resident=Resident("r", "en"),
+        areas=AreaDirectory.load(
+            PROJECT_ROOT / "data" / "wards.csv", PROJECT_ROOT / "data" / "postcode_wards.csv"
+        ),
+        surveys={survey.id: survey},
+        area_name="Hackney",
+    )
+    transition = flow.handle(ctx, state, ButtonInput("confirm", ""))
+    assert isinstance(transition.effect, SaveResponse)
+    assert [a.text for a in transition.effect.answers] == ["Call me on [phone]"]
