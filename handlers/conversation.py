@@ -6,6 +6,9 @@ and the conversation stays where it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
@@ -35,7 +38,19 @@ def foreign_taps(
     button) whatever its pattern, so without this the first feature handler would receive one.
     """
 
-    async def foreign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    def foreign_data(data: object) -> bool:
+        return not isinstance(data, str) or CallbackData.decode(data) is None
+
+    return CallbackQueryHandler(tapped(service), pattern=foreign_data)
+
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def tapped(service: ConversationService) -> Callback:
+    """A button tap; stale and forged data are recognised by the service."""
+
+    async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         if query is None:
             return
@@ -44,10 +59,7 @@ def foreign_taps(
             return
         await deliver(update, context, await service.tap(incoming(update), query.data))
 
-    def foreign_data(data: object) -> bool:
-        return not isinstance(data, str) or CallbackData.decode(data) is None
-
-    return CallbackQueryHandler(foreign, pattern=foreign_data)
+    return tap
 
 
 def build(
@@ -70,17 +82,6 @@ def build(
             await deliver_staff(update, context, staff, staff_reply)
             return
         await deliver(update, context, await service.text(incoming(update), text))
-
-    async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A button tap; stale and forged data are recognised by the service."""
-        query = update.callback_query
-        if query is None:
-            return
-        if update.effective_chat is None:  # a tap on an inline-mode message: nothing of ours
-            await query.answer()
-            return
-        reply = await service.tap(incoming(update), query.data)
-        await deliver(update, context, reply)
 
     async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command we do not have."""
@@ -105,6 +106,6 @@ def build(
         CommandHandler("help", help_command, filters=RESIDENT_MESSAGES),
         MessageHandler(RESIDENT_MESSAGES & filters.COMMAND, unknown_command),
         MessageHandler(RESIDENT_MESSAGES & filters.TEXT, text),
-        CallbackQueryHandler(tap),
+        CallbackQueryHandler(tapped(service)),
         TypeHandler(Update, unsupported),
     ]
