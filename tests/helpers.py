@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiohttp import web
 from telegram.ext import Job
 
 from bot.app import BotApplication
@@ -34,6 +37,41 @@ def with_staff(settings: Settings) -> Settings:
 
 
 SURVEY_CHOICES = ("Burglary", "Road safety")
+
+
+@asynccontextmanager
+async def webhook_receiver(
+    handler: Callable[[web.Request], Awaitable[web.Response]],
+) -> AsyncIterator[str]:
+    """A local HTTP server that POSTs to ``/hook`` go to ``handler``; yields its URL, for the
+    emulator's webhook deliveries."""
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    finally:
+        await runner.cleanup()
+
+
+async def seed_safety_residents(
+    store: Store, emulator: BotApiEmulator, count: int, first: int
+) -> list[str]:
+    """Onboarded residents in Dalston who asked for safety notices, each a user of the
+    emulator; their respondent ids."""
+    ids = []
+    async with store.unit() as uow:
+        for chat in range(first, first + count):
+            emulator.user(chat, first_name="R")
+            resident = await uow.residents.create(chat, "en")
+            await uow.residents.save(
+                replace(resident, ward_id="dalston", notify_safety=True, onboarded_at="2026-01-01")
+            )
+            ids.append(resident.respondent_id)
+    return ids
 
 
 def job(bot: BotApplication, name: str) -> Job[Any]:

@@ -22,6 +22,7 @@ from bot.notices import render_broadcast
 from handlers.delivery import TelegramDelivery
 from storage.models import Broadcast
 from storage.repositories import Store
+from tests.helpers import seed_safety_residents
 
 # No quiet hours (start == end) and quick retries, so tests run on the real clock.
 FAST = BroadcastPolicy(
@@ -58,16 +59,9 @@ async def bot(emulator: BotApiEmulator) -> AsyncIterator[Bot]:
 async def seed(
     store: Store, emulator: BotApiEmulator, count: int, first: int = 10_000
 ) -> list[int]:
-    """Residents who opted in to safety notices, in Dalston, all reachable."""
-    chats = list(range(first, first + count))
-    async with store.unit() as uow:
-        for chat in chats:
-            emulator.user(chat, first_name="R")
-            resident = await uow.residents.create(chat, "en")
-            await uow.residents.save(
-                replace(resident, ward_id="dalston", notify_safety=True, onboarded_at="2026-01-01")
-            )
-    return chats
+    """Residents who opted in to safety notices, in Dalston, all reachable; their chats."""
+    await seed_safety_residents(store, emulator, count, first)
+    return list(range(first, first + count))
 
 
 def engine_for(store: Store, bot: Bot, policy: BroadcastPolicy = FAST) -> BroadcastEngine:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dtm
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -25,6 +24,7 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
 from bot.emulator import BotApiEmulator, EmulatedUser
+from tests.helpers import webhook_receiver
 
 TOKEN = "123456:TEST-TOKEN"
 
@@ -637,7 +637,7 @@ async def test_webhook_posts_updates_with_the_secret_and_refuses_get_updates(
         return web.Response(status=next(answers))
 
     emu.webhook_retry_scale = 0.01
-    async with _server(hook) as url:
+    async with webhook_receiver(hook) as url:
         assert await bot.set_webhook(url, secret_token="s3cret", max_connections=5)
         with pytest.raises(Conflict, match="webhook is active"):
             await bot.get_updates()
@@ -674,7 +674,7 @@ async def test_webhook_taps_travel_apart_from_the_chats_messages(
         "pick",
         reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]]),
     )
-    async with _server(hook) as url:
+    async with webhook_receiver(hook) as url:
         await bot.set_webhook(url)
         with emu.holding_chat(ada.id):
             await ada.send("typed first")
@@ -705,17 +705,3 @@ async def test_a_global_limit_over_all_methods_counts_edits(emu: BotApiEmulator,
     await bot.edit_message_text("b", chat_id=1, message_id=first.message_id)
     with pytest.raises(RetryAfter):
         await bot.edit_message_text("c", chat_id=1, message_id=first.message_id)
-
-
-@contextlib.asynccontextmanager
-async def _server(handler: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
-    app = web.Application()
-    app.router.add_post("/hook", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    finally:
-        await runner.cleanup()

@@ -25,7 +25,14 @@ from bot.emulator import BotApiEmulator, CallRecord
 from bot.settings import PROJECT_ROOT, Settings
 from storage.models import Broadcast
 from storage.repositories import Store
-from tests.helpers import ADMIN, SURVEY_CHOICES, begin_survey, onboard, with_staff
+from tests.helpers import (
+    ADMIN,
+    SURVEY_CHOICES,
+    begin_survey,
+    onboard,
+    seed_safety_residents,
+    with_staff,
+)
 
 NOTICE = Broadcast(
     kind="notice",
@@ -40,20 +47,6 @@ NOTICE = Broadcast(
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return replace(with_staff(settings), broadcast_rate=25)
-
-
-async def seed(store: Store, emulator: BotApiEmulator, count: int, first: int) -> list[str]:
-    """Onboarded residents who asked for safety notices; their respondent ids."""
-    ids = []
-    async with store.unit() as uow:
-        for chat in range(first, first + count):
-            emulator.user(chat, first_name="R")
-            resident = await uow.residents.create(chat, "en")
-            await uow.residents.save(
-                replace(resident, ward_id="dalston", notify_safety=True, onboarded_at="2026-01-01")
-            )
-            ids.append(resident.respondent_id)
-    return ids
 
 
 def busiest_second(calls: list[CallRecord]) -> int:
@@ -83,7 +76,7 @@ async def test_one_budget_and_one_pause_for_broadcasts_edits_and_replies(
     await onboard(ada)
     await begin_survey(ada)
 
-    await seed(store, emulator, len(chats), chats.start)
+    await seed_safety_residents(store, emulator, len(chats), chats.start)
     report = await bot.bot.send_message(ADMIN, "Starting…")
     broadcast = replace(
         NOTICE, report_chat_id=ADMIN, report_message_id=report.message_id, report_locale="en"
@@ -126,7 +119,7 @@ async def test_a_bot_killed_inside_a_pause_waits_out_the_rest_after_a_restart(
     store = Store(database)
     await store.open()
     try:
-        ids = await seed(store, emulator, len(chats), chats.start)
+        ids = await seed_safety_residents(store, emulator, len(chats), chats.start)
         async with store.unit() as uow:
             await uow.broadcasts.create(NOTICE, ids, datetime.now(UTC).isoformat())
     finally:

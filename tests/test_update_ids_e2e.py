@@ -17,7 +17,7 @@ from telegram import Update
 from bot.app import BotApplication, build_application, prepare
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.helpers import SURVEY_CHOICES, begin_survey, job, onboard
+from tests.helpers import SURVEY_CHOICES, begin_survey, job, onboard, webhook_receiver
 
 SECRET = "nv-webhook-secret"
 
@@ -71,29 +71,22 @@ async def fed_by_webhook(
         await application.update_queue.put(update)
         return web.Response(status=200)
 
-    server = web.Application()
-    server.router.add_post("/telegram", receive)
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
-        await application.bot.set_webhook(f"http://127.0.0.1:{port}/telegram", secret_token=SECRET)
+    async with webhook_receiver(receive) as url:
+        await application.initialize()
         try:
-            yield
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+            await application.bot.set_webhook(url, secret_token=SECRET)
+            try:
+                yield
+            finally:
+                await application.bot.delete_webhook()
+                await application.stop()
         finally:
-            await application.bot.delete_webhook()
-            await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
-        await runner.cleanup()
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
 
 
 async def test_under_webhooks_a_tap_that_overtakes_a_text_leaves_both_answered(

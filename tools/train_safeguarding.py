@@ -127,6 +127,30 @@ def digest(folder: Path) -> str:
     return sha.hexdigest()[:16]
 
 
+def _cut(
+    scores: list[float],
+    flagged: list[bool],
+    dev: list[dict[str, object]],
+    head: Head,
+    share: float,
+) -> float:
+    """The threshold holding development false alarms to ``share``, counting the negatives
+    ``flagged`` already (by the wording rules) as false alarms that pass anyway."""
+    rows_ = list(zip(scores, dev, flagged, strict=True))
+    negatives = [s for s, r, f in rows_ if not r[head.value] and not f]
+    already = sum(f and not r[head.value] for _s, r, f in rows_)
+    return threshold(negatives, share, already)
+
+
+def _found(
+    scores: list[float], flagged: list[bool], dev: list[dict[str, object]], head: Head, cut: float
+) -> int:
+    """Development positives the model (at ``cut``) or the flags find."""
+    return sum(
+        (s >= cut or f) for s, r, f in zip(scores, dev, flagged, strict=True) if r[head.value]
+    )
+
+
 def _rules_help(
     scores: list[float], by_rules: list[bool], dev: list[dict[str, object]], head: Head
 ) -> bool:
@@ -134,13 +158,8 @@ def _rules_help(
     model alone, each at the same share of false alarms."""
 
     def recall(flagged: list[bool]) -> int:
-        negatives = [
-            s for s, r, f in zip(scores, dev, flagged, strict=True) if not r[head.value] and not f
-        ]
-        already = sum(f and not r[head.value] for r, f in zip(dev, flagged, strict=True))
-        cut = threshold(negatives, URGENT_FALSE_ALARMS, already)
-        return sum(
-            (s >= cut or f) for s, r, f in zip(scores, dev, flagged, strict=True) if r[head.value]
+        return _found(
+            scores, flagged, dev, head, _cut(scores, flagged, dev, head, URGENT_FALSE_ALARMS)
         )
 
     together, alone = recall(by_rules), recall([False] * len(dev))
@@ -185,32 +204,19 @@ def main(argv: list[str] | None = None) -> int:
         if head is Head.EMERGENCY:
             use_rules = _rules_help(scores, by_rules, dev, head)
         flagged = by_rules if use_rules else [False] * len(dev)
-        negatives = [
-            s for s, r, f in zip(scores, dev, flagged, strict=True) if not r[head.value] and not f
-        ]
-        already = sum(f and not r[head.value] for r, f in zip(dev, flagged, strict=True))
-        urgent = threshold(negatives, URGENT_FALSE_ALARMS, already)
+        urgent = _cut(scores, flagged, dev, head, URGENT_FALSE_ALARMS)
+        found = _found(scores, flagged, dev, head, urgent)
+        positives = sum(bool(r[head.value]) for r in dev)
         lines.append(f"[thresholds.{head.value}]")
         lines.append(f"urgent = {urgent}")
         if head is Head.EMERGENCY:
-            gentle = min(urgent, threshold(negatives, GENTLE_FALSE_ALARMS, already))
-            between = sum(
-                gentle <= s < urgent and not f
-                for s, r, f in zip(scores, dev, flagged, strict=True)
-                if r[head.value]
-            )
-            positives = sum(bool(r[head.value]) for r in dev)
+            gentle = min(urgent, _cut(scores, flagged, dev, head, GENTLE_FALSE_ALARMS))
+            between = _found(scores, flagged, dev, head, gentle) - found
             if between < GENTLE_WORTH * positives:  # not worth its false alarms: none
                 print(f"gentle line left out: it would add {between} of {positives}")
                 gentle = urgent
             lines.append(f"gentle = {gentle}")
         lines.append("")
-        found = sum(
-            (s >= urgent or f)
-            for s, r, f in zip(scores, dev, flagged, strict=True)
-            if r[head.value]
-        )
-        positives = sum(bool(r[head.value]) for r in dev)
         print(f"{head.value}: dev recall {found}/{positives} at threshold {urgent}")
     lines.insert(4, f"rules = {'true' if use_rules else 'false'}\n")
     print(f"wording rules {'kept' if use_rules else 'left out'}")
