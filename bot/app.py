@@ -344,13 +344,7 @@ def build_application(prepared: Prepared) -> BotApplication:
     application.add_handlers(conversation.build(service, staff))
     application.add_error_handler(errors.build(service))
     application.bot_data.update(
-        settings=settings,
-        service=service,
-        store=store,
-        engine=engine,
-        staff=staff,
-        events=events,
-        gate=gate,
+        settings=settings, service=service, store=store, engine=engine, staff=staff, events=events
     )
     return application
 
