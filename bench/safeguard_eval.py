@@ -1,4 +1,4 @@
-"""Figure 7: safeguarding on the frozen evaluation set, written blind (tests/data/safeguarding).
+"""Figure 7: safeguarding on the frozen evaluation sets, written blind (tests/data/safeguarding*).
 
     .venv/bin/python -m bench.safeguard_eval            # both parts, per language
     .venv/bin/python -m bench.safeguard_eval --misses   # and every miss and false alarm (dev)
@@ -10,6 +10,10 @@ overall and 0.90 in every language, the 999 answer on at most 0.05 of non-emerge
 *development* part chose the model's thresholds. The gentler line ("if anyone is in danger
 right now, call 999") is counted apart: it is neither a found emergency nor a 999 answer in
 the figures the targets apply to, and its own shares are given beside them.
+
+The second set (``tests/data/safeguarding_2``) was written later, by other writers, after the
+first set's held-out part had been looked at four times; all of it is held out, and it is
+measured on the same targets.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench.common import ROOT, Result
 
-__all__ = ["EVALUATION", "Tally", "load", "measure", "run"]
+__all__ = ["EVALUATION", "SECOND", "Tally", "load", "measure", "run"]
 
 EVALUATION = ROOT / "tests" / "data" / "safeguarding"
+SECOND = ROOT / "tests" / "data" / "safeguarding_2"
 RECALL_TARGET, LANGUAGE_RECALL_TARGET, FALSE_ALARM_TARGET = 0.95, 0.90, 0.05
 
 
@@ -51,13 +57,14 @@ class Tally:
         return self.alarms / self.calm if self.calm else 0.0
 
 
-def load(split: str) -> list[dict[str, object]]:
+def load(split: str, directory: Path = EVALUATION) -> list[dict[str, object]]:
+    """The rows of one part; a set without parts (the second) is held out as a whole."""
     found = []
-    for path in sorted(EVALUATION.glob("*.jsonl")):
+    for path in sorted(directory.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                if row["split"] == split:
+                if row.get("split", "heldout") == split:
                     found.append(row)
     return found
 
@@ -121,6 +128,8 @@ def run(quick: bool) -> list[Result]:
     held_out, dev = load("heldout"), load("dev")
     ours_h, base_h = measure(held_out, ours), measure(held_out, rules_only)
     ours_d, base_d = measure(dev, ours), measure(dev, rules_only)
+    second = load("heldout", SECOND)
+    ours_2, base_2 = measure(second, ours), measure(second, rules_only)
     texts = [str(r["text"]) for r in held_out]
     passes = 1 if quick else 5
 
@@ -133,7 +142,9 @@ def run(quick: bool) -> list[Result]:
         return 1e6 * (time.perf_counter() - started) / (passes * len(texts))
 
     a, b = ours_h["all"], base_h["all"]
-    worst = min((t.recall(), language) for language, t in ours_h.items() if language != "all")
+    worst = _weakest(ours_h)
+    worst_2 = _weakest(ours_2)
+    c, d = ours_2["all"], base_2["all"]
     extra = {
         "held_out": len(held_out),
         "dev": len(dev),
@@ -149,6 +160,10 @@ def run(quick: bool) -> list[Result]:
         "rules_abuse_recall": round(b.abuse_found / b.abuse, 3) if b.abuse else None,
         "rules_harm_recall": round(b.harm_found / b.harm, 3) if b.harm else None,
         "worst_language": worst[1],
+        "second_set": len(second),
+        "second_per_language": _per_language(ours_2),
+        "second_abuse_recall": round(c.abuse_found / c.abuse, 3) if c.abuse else None,
+        "second_harm_recall": round(c.harm_found / c.harm, 3) if c.harm else None,
     }
     return [
         Result(
@@ -181,6 +196,34 @@ def run(quick: bool) -> list[Result]:
             precision=3,
         ),
         Result(
+            "Safeguarding, second set (all held out): emergencies found",
+            "share",
+            round(c.recall(), 3),
+            round(d.recall(), 3),
+            value_target=RECALL_TARGET,
+            target_text=f"≥ {RECALL_TARGET}",
+            precision=3,
+        ),
+        Result(
+            f"Safeguarding, second set: recall in the weakest language ({worst_2[1]})",
+            "share",
+            round(worst_2[0], 3),
+            round(base_2[worst_2[1]].recall(), 3),
+            value_target=LANGUAGE_RECALL_TARGET,
+            target_text=f"≥ {LANGUAGE_RECALL_TARGET} in every language",
+            precision=3,
+        ),
+        Result(
+            "Safeguarding, second set: 999 answers to non-emergencies",
+            "share",
+            round(c.alarm_share(), 3),
+            round(d.alarm_share(), 3),
+            better="lower",
+            value_target=FALSE_ALARM_TARGET + 1e-9,
+            target_text=f"≤ {FALSE_ALARM_TARGET}",
+            precision=3,
+        ),
+        Result(
             "Safeguarding, time per message",
             "µs",
             round(timed(ours), 1),
@@ -191,17 +234,22 @@ def run(quick: bool) -> list[Result]:
     ]
 
 
+def _weakest(tallies: dict[str, Tally]) -> tuple[float, str]:
+    return min((t.recall(), language) for language, t in tallies.items() if language != "all")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="safeguarding on the frozen evaluation set")
     parser.add_argument("--misses", action="store_true", help="list the development misses")
     arguments = parser.parse_args(argv)
     ours, rules_only = _systems()
-    for split in ("dev", "heldout"):
+    for split, directory in (("dev", EVALUATION), ("heldout", EVALUATION), ("heldout", SECOND)):
+        label = split if directory == EVALUATION else "second set"
         for name, system in (("ours", ours), ("rules only", rules_only)):
-            tallies = measure(load(split), system)
+            tallies = measure(load(split, directory), system)
             overall = tallies["all"]
             print(
-                f"{split} {name}: recall {overall.found}/{overall.emergencies} "
+                f"{label} {name}: recall {overall.found}/{overall.emergencies} "
                 f"({overall.recall():.3f}), false alarms {overall.alarms}/{overall.calm} "
                 f"({overall.alarm_share():.3f}); with the gentle line "
                 f"{overall.found_or_gentle}/{overall.emergencies} and "

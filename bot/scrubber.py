@@ -25,7 +25,7 @@ import copy
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +36,7 @@ from phonenumbers import Leniency, PhoneNumberMatcher
 __all__ = ["KINDS", "TOKENS", "Redaction", "Scrubbed", "Scrubber"]
 
 NAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "first_names.txt"
+SURNAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "surnames.txt"
 
 KINDS: Final = (
     "phone",
@@ -113,15 +114,35 @@ _TOKEN_RE: Final = re.compile("|".join(re.escape(t) for t in TOKENS.values()))
 _MASK: Final = "\ue000"  # a private-use character that no detector matches
 
 
+# Arabic-script letters that Arabic and Urdu spell differently, or writers leave plain: Urdu
+# ی ک ہ and Arabic ي ك ه, ة written ه, hamza seats written as a bare alif.
+_ARABIC_FOLD: Final = str.maketrans(
+    {"ی": "ي", "ى": "ي", "ک": "ك", "ہ": "ه", "ۀ": "ه", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا",
+     "ٱ": "ا", "ؤ": "و"}
+)  # fmt: skip
+_ARABIC_MARKS_RE: Final = re.compile(r"[\u064b-\u065f\u0670\u0640]")
+
+
 @lru_cache(maxsize=1 << 16)
 def _key(word: str) -> str:
-    """Case- and apostrophe-insensitive form used for every word-list lookup (cached)."""
-    return unicodedata.normalize("NFC", word).translate(_APOSTROPHES).casefold()
+    """Case- and apostrophe-insensitive form used for every word-list lookup (cached).
+
+    In Arabic script, also the same for Arabic and Urdu spellings and without short vowels,
+    so "علی" finds "علي" and "فاطمہ" finds "فاطمة"."""
+    key = unicodedata.normalize("NFC", word).translate(_APOSTROPHES).casefold()
+    if "\u0600" <= key[:1] <= "\u06ff":
+        key = _ARABIC_MARKS_RE.sub("", key.translate(_ARABIC_FOLD))
+    return key
 
 
 def _words(text: str) -> frozenset[str]:
     """A word list written as one word per blank, as the tables below are."""
     return frozenset(text.split())
+
+
+def _keys(text: str) -> frozenset[str]:
+    """The same list as lookup keys (for lists in Arabic script, where _key folds letters)."""
+    return frozenset(_key(word) for word in text.split())
 
 
 def _digits(text: str) -> str:
@@ -804,6 +825,13 @@ class _NameTable:
     word: frozenset[str]  # "*": also a lower-case English word ("jack")
     soft: frozenset[str]  # "~": an everyday word that starts sentences ("Will")
     strict: frozenset[str]  # "!": usually a month, a place or a brand ("May")
+    surnames: frozenset[str]  # family names that are no everyday word ("Wójcik", "قریشی")
+    soft_surnames: frozenset[str]  # family names that are also words ("Kaya", "Park")
+    family: frozenset[str]  # every listed family name, even those never taken alone ("Costa")
+
+    def surname(self, key: str, *, soft: bool) -> bool:
+        """Whether ``key`` is a listed family name (``soft``: those that are words too)."""
+        return key in self.surnames or (soft and key in self.soft_surnames)
 
     def tier(self, key: str) -> str | None:
         if key in self.plain:
@@ -819,22 +847,39 @@ class _NameTable:
         return None
 
 
-@lru_cache(maxsize=1)
-def _name_table() -> _NameTable:
-    """Read ``first_names.txt`` once per process."""
-    tiers: dict[str, set[str]] = {"": set(), "*": set(), "~": set(), "!": set()}
-    for raw in NAMES_FILE.read_text(encoding="utf-8").splitlines():
+def _tagged(path: Path) -> Iterator[tuple[str, str]]:
+    """(key, tag) for each line of a name list: a name, then optionally a space and a tag."""
+    for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         name, _, tag = line.partition(" ")
-        tiers.get(tag.strip(), tiers[""]).add(_key(name))
+        yield _key(name), tag.strip()
+
+
+@lru_cache(maxsize=1)
+def _name_table() -> _NameTable:
+    """Read ``first_names.txt`` and ``surnames.txt`` once per process."""
+    tiers: dict[str, set[str]] = {"": set(), "*": set(), "~": set(), "!": set()}
+    for key, tag in _tagged(NAMES_FILE):
+        tiers.get(tag, tiers[""]).add(key)
+    family: dict[str, set[str]] = {"": set(), "~": set()}
+    for key, tag in _tagged(SURNAMES_FILE):
+        family["~" if tag else ""].add(key)
     # A name listed twice with different tags takes the most cautious one.
     strict = tiers["!"]
     soft = tiers["~"] - strict
     word = tiers["*"] - strict - soft
     plain = tiers[""] - strict - soft - word
-    return _NameTable(frozenset(plain), frozenset(word), frozenset(soft), frozenset(strict))
+    return _NameTable(
+        frozenset(plain),
+        frozenset(word),
+        frozenset(soft),
+        frozenset(strict),
+        frozenset(family[""] - family["~"] - _NOT_NAMES),
+        frozenset(family["~"] - _NOT_NAMES),
+        frozenset(family[""] | family["~"]),
+    )
 
 
 # Capitalised words that are never taken for a name from the list or as a surname: sentence
@@ -926,6 +971,8 @@ _PLACES: Final = (
     "Dalston Eastern Curve Garden", "Kingsland Shopping Centre", "Seven Sisters",
     "Manor House", "Bethnal Green", "Cambridge Heath", "Angel",
     # events and bodies
+    "Marks and Spencer", "Marks & Spencer", "Ramazan Bayramı", "Kurban Bayramı",
+    "Şeker Bayramı",
     "Hackney Carnival", "Community and Police Conversation", "Safer Neighbourhood Team",
     "Safer Neighbourhoods", "Neighbourhood Watch", "Ward Panel", "Hackney Half",
     "Black History Month", "Notting Hill Carnival", "Guy Fawkes Night", "Bonfire Night",
@@ -1026,7 +1073,26 @@ _PLACE_NOUNS: Final = _STREET_SUFFIXES | _words(
 # Before a name these words make it a place, a saint or a public figure, not a neighbour:
 # "St John's", "the Albion", "Queen Elizabeth".
 _NOT_PERSON_PREFIXES: Final = frozenset(
-    ["st", "saint", "the", "fort", "port", "mount", "queen", "king", "prince", "princess", "pope"]
+    [
+        "st",
+        "saint",
+        "sainte",
+        "santo",
+        "santa",
+        "são",
+        "san",
+        "sfântul",
+        "sf",
+        "the",
+        "fort",
+        "port",
+        "mount",
+        "queen",
+        "king",
+        "prince",
+        "princess",
+        "pope",
+    ]
 )
 # The shapes family names take in the bot's languages: Polish -ski/-ska (and their cases:
 # -skiego, -ską…), -cki, -wicz; Romanian -escu, -eanu; Turkish -oğlu; South Slavic -ović;
@@ -1039,7 +1105,7 @@ _SURNAME_SHAPE_RE: Final = re.compile(
 _UNCASED_ARTICLE_RE: Final = re.compile(r"^(?:ال|آل)\w{2,}$")
 # Words family names are made of in Arabic, Urdu and Bengali script, which have no capitals
 # to tell a surname from the next word: بن, أبو, عبد, الدين, خان, شاہ, قریشی, চৌধুরী, খাতুন….
-_UNCASED_SURNAME_WORDS: Final = _words(
+_UNCASED_SURNAME_WORDS: Final = _keys(
     """
     بن ابن أبو ابو عبد الدين الله خان شاہ شاه قریشی قريشي چوہدری چودھری اعوان بٹ ملک شیخ
     صدیقی رضوی ہاشمی حسینی انصاری باجوہ گیلانی مرزا بیگ حداد
@@ -1047,6 +1113,20 @@ _UNCASED_SURNAME_WORDS: Final = _words(
     মিয়া সরকার আহমেদ খান শেখ হক কবির সিদ্দিকী তালুকদার মোল্লা
     """
 )
+# Arabic-script particles of a name that always take the word after them: "بن سالم",
+# "بنت علي", "أبو زيد", "آل سعود"; "عبد" and "عبدال" open compound given names.
+_UNCASED_PARTICLES: Final = _keys("بن بنت ابن أبو ابو أم ام آل عبد")
+# Bengali and Urdu endings that follow a name as a case or a postposition written joined to it:
+# "ইসলামের" (of Islam), "রহিমকে" (to Rahim).
+_BENGALI_CASE_RE: Final = re.compile(r"(?:ের|এর|দের|কে|র)$")
+
+
+def _uncased_keys(key: str) -> tuple[str, ...]:
+    """A word in a script without capitals, and the same without a Bengali case ending."""
+    stem = _BENGALI_CASE_RE.sub("", key)
+    return (key, stem) if stem != key and len(stem) >= 2 else (key,)
+
+
 _PARTICLES: Final = _words(
     """
     de da das dos do del della di du van von der den ter bin binti ibn bint al el ben ul ud le
@@ -1231,36 +1311,73 @@ class Scrubber:
         """
         if self._never_name(tok.key) or tok.key in _PLACE_NOUNS:
             return False
+        names = self._names
         if not tok.cased:
-            # Arabic and Bengali script have no capitals: a listed name, the article al-
-            # (الخطيب), or a word family names are made of (خان, চৌধুরী).
-            return (
-                self._names.tier(tok.key) is not None
-                or tok.key in _UNCASED_SURNAME_WORDS
-                or _UNCASED_ARTICLE_RE.match(tok.key) is not None
+            # Arabic and Bengali script have no capitals: a listed name or family name, the
+            # article al- (الخطيب), or a word family names are made of (خان, চৌধুরী), also
+            # with a Bengali case ending joined to it (ইসলামের).
+            return any(
+                names.tier(key) is not None
+                or names.surname(key, soft=True)
+                or key in _UNCASED_SURNAME_WORDS
+                or _UNCASED_ARTICLE_RE.match(key) is not None
+                for key in _uncased_keys(tok.key)
             )
         if tok.all_caps:
-            # In ALL CAPS text every word is capitalised: only a listed name, or a surname's
-            # own shape (O'REILLY, JANKOWSKA), is evidence.
+            # In ALL CAPS text every word is capitalised: only a listed name or family name,
+            # or a surname's own shape (O'REILLY, JANKOWSKA), is evidence. A word in capitals
+            # beside a name written in mixed case is the surname, as forms write it
+            # ("Jean DUPONT").
+            if not shouting:
+                return len(tok.key) > 1
             return (
-                shouting
-                and (self._names.tier(tok.key) is not None or _SURNAME_SHAPE_RE.search(tok.key))
-                is not None
-                and shouting
+                names.tier(tok.key) is not None
+                or names.surname(tok.key, soft=False)
+                or _SURNAME_SHAPE_RE.search(tok.key) is not None
             )
         if tok.upper_first:
             return True
+        head, sep, rest = tok.text.partition("-")
+        if sep and head.casefold() in ("al", "el", "bin", "abu", "ben"):
+            return rest[:1].isupper() or (quiet and rest.islower())  # "el-masri"
         if quiet and tok.text.islower():
             return (
-                self._names.tier(tok.key) is not None
+                names.tier(tok.key) is not None
+                or names.surname(tok.key, soft=True)
                 or _SURNAME_SHAPE_RE.search(tok.key) is not None
             )
-        head, sep, rest = tok.text.partition("-")
-        return (
-            bool(sep)
-            and head.casefold() in ("al", "el", "bin", "abu", "ben")
-            and (rest[:1].isupper())
-        )
+        return False
+
+    def _tier(self, tok: _Tok) -> str | None:
+        """The word's tier on the given-name list; in Bengali also without a case ending."""
+        if tok.cased:
+            return self._names.tier(tok.key)
+        for key in _uncased_keys(tok.key):
+            tier = self._names.tier(key)
+            if tier is not None:
+                return tier
+        return None
+
+    def _before_name(self, tok: _Tok, name: _Tok, loud: bool) -> bool:
+        """A word right before a name that is part of it: a family name written first
+        ("POPA Elena", "Kowalski Jan"), or in a script without capitals a listed name or a
+        word names are made of ("تاهمينا رحيم", "بنت علي")."""
+        if self._never_name(tok.key) or tok.key in _PLACE_NOUNS:
+            return False
+        if tok.key in _NOT_PERSON_PREFIXES or tok.key in _PARTICLES:
+            return False
+        names = self._names
+        if not tok.cased:
+            return not name.cased and any(
+                names.tier(key) is not None
+                or names.surname(key, soft=False)
+                or key in _UNCASED_SURNAME_WORDS
+                or key in _UNCASED_PARTICLES
+                for key in _uncased_keys(tok.key)
+            )
+        if tok.all_caps:
+            return not loud and not name.all_caps and len(tok.key) > 1
+        return tok.upper_first and name.upper_first and names.surname(tok.key, soft=False)
 
     def _after_strong_cue(self, tok: _Tok, explicit: bool) -> bool:
         """Whether the word after "Mr", "called" or "my neighbour" is the name."""
@@ -1287,6 +1404,7 @@ class Scrubber:
         n = len(toks)
         by_start = {t.start: i for i, t in enumerate(toks)}
         accepted: dict[int, bool] = {}  # token index -> found by a cue
+        titled: set[int] = set()  # right after a title ("PCSO Grace Park")
 
         # 1. Cues before the name.
         for cue, explicit in ((_TITLE, True), (_CALLED, True), (_RELATION, False)):
@@ -1295,6 +1413,8 @@ class Scrubber:
                 if i is None or not self._after_strong_cue(toks[i], explicit):
                     continue
                 accepted[i] = True
+                if cue is _TITLE:
+                    titled.add(i)
                 if (
                     not toks[i].cased
                     and i + 1 < n
@@ -1337,7 +1457,16 @@ class Scrubber:
         for i, tok in enumerate(toks):
             if i in accepted or tok.key in _NOT_NAMES or len(tok.key) < 3:
                 continue
-            tier = names.tier(tok.key)
+            if (
+                tok.key == "عبد"
+                and i + 1 < n
+                and toks[i + 1].key.startswith("ال")
+                and _adjacent(text, tok, toks[i + 1])
+            ):
+                # "عبد الرحمن", "عبد الله": "servant of" one of God's names is a given name.
+                accepted[i] = accepted[i + 1] = False
+                continue
+            tier = self._tier(tok)
             if tier is None or self._is_place_context(text, toks, i):
                 continue
             if not tok.cased:
@@ -1369,7 +1498,7 @@ class Scrubber:
             ):
                 accepted[i] = False
 
-        spans = self._grow(text, toks, accepted, shouting=False)
+        spans = self._grow(text, toks, accepted, shouting=False, titled=titled)
 
         # 5. Writers who never use capitals, and short names in ALL CAPS. Whether a comment is
         # written that way is judged without the words already removed, so the answer is the
@@ -1397,9 +1526,18 @@ class Scrubber:
         yield from self._grow(text, toks, late, shouting)
 
     def _grow(
-        self, text: str, toks: Sequence[_Tok], accepted: dict[int, bool], shouting: bool
+        self,
+        text: str,
+        toks: Sequence[_Tok],
+        accepted: dict[int, bool],
+        shouting: bool,
+        titled: Set[int] = frozenset(),
     ) -> list[tuple[int, int, bool]]:
-        """Extend each accepted word over following names, particles and the surname."""
+        """Extend each accepted word over the words of the same name around it: following
+        names, particles and the surname, and a family name written first.
+
+        After a title the next capitalised listed family name is taken even when it is also
+        a word or a place ("PCSO Grace Park"): a title names a person."""
         n = len(toks)
         spans: list[tuple[int, int, bool]] = []
         done: set[int] = set()
@@ -1412,6 +1550,17 @@ class Scrubber:
             last = i
             j = i + 1
             while j < n and j - i <= 5 and _adjacent(text, toks[last], toks[j]):
+                if (
+                    toks[j].key in _UNCASED_PARTICLES
+                    and j + 1 < n
+                    and not toks[j + 1].cased
+                    and _adjacent(text, toks[j], toks[j + 1])
+                    and not self._never_name(toks[j + 1].key)
+                ):
+                    # "بن سالم", "أبو زيد": the particle and the word it governs.
+                    last = j + 1
+                    j += 2
+                    continue
                 if j in accepted:
                     cued = cued or accepted[j]
                     last = j
@@ -1431,8 +1580,14 @@ class Scrubber:
                 ):
                     last = k
                     j = k + 1
-                elif self._surname_like(toks[j], loud, quiet) and not self._is_place_context(
-                    text, toks, j
+                elif (
+                    self._surname_like(toks[j], loud, quiet)
+                    and not self._is_place_context(text, toks, j)
+                ) or (
+                    i in titled
+                    and toks[j].upper_first
+                    and not toks[j].all_caps
+                    and toks[j].key in self._names.family
                 ):
                     last = j
                     j += 1
@@ -1449,8 +1604,17 @@ class Scrubber:
                     j += 2
                 else:
                     break
-            done.update(range(i, last + 1))
-            spans.append((toks[i].start, toks[last].end, cued))
+            first = i
+            while (
+                first > 0
+                and i - first < 2
+                and first - 1 not in done
+                and _adjacent(text, toks[first - 1], toks[first])
+                and self._before_name(toks[first - 1], toks[i], loud)
+            ):
+                first -= 1
+            done.update(range(first, last + 1))
+            spans.append((toks[first].start, toks[last].end, cued))
         return spans
 
     def _signature_at_end(self, text: str, toks: Sequence[_Tok], i: int) -> bool:
