@@ -23,7 +23,8 @@ from pathlib import Path
 from bench.common import TOKEN, Result
 from bench.seeding import seed_residents
 from bot.app import build_application, prepare
-from bot.conversation import ConversationService, Incoming
+from bot.conversation import ConversationService
+from bot.messages import Incoming
 from bot.settings import Settings
 from storage.database import Database
 from storage.repositories import Store

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
-from bot.conversation import Outgoing
+from bot.messages import Outgoing
 from storage.models import Broadcast, BroadcastStats, Event, OutboxItem, Resident
 from storage.repositories import Store, UnitOfWork
 

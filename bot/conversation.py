@@ -14,20 +14,17 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.areas import AreaDirectory
 from bot.flows import (
-    Button,
     ButtonInput,
-    CallbackData,
     Erase,
     Flow,
     FlowContext,
     SaveResponse,
-    Screen,
     TextInput,
     Transition,
 )
@@ -43,6 +40,16 @@ from bot.i18n import (
     use_locale,
 )
 from bot.language_detect import LanguageDetector
+from bot.messages import (
+    AlreadyHandled,
+    Button,
+    CallbackData,
+    Document,
+    Incoming,
+    Outgoing,
+    Reply,
+    Screen,
+)
 from bot.onboarding import OnboardingFlow, age_band_label, home_screen
 from bot.safeguarding import Concern, Safeguarding
 from bot.scrubber import Scrubber
@@ -52,110 +59,14 @@ from storage.models import Resident
 from storage.repositories import Store, UnitOfWork
 
 __all__ = [
-    "AlreadyHandled",
     "ConversationService",
-    "Document",
-    "Incoming",
-    "Outgoing",
-    "Reply",
     "answered_once",
-    "fewest_messages",
     "load_resident",
     "resident_session",
 ]
 
 FORGET_CONFIRM_SECONDS = 600
 DEFAULT_SURVEY = "local-priorities"
-
-
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """Who sent an update: the chat, Telegram's language for the user, and the update id."""
-
-    chat_id: int
-    telegram_locale: str | None = None
-    update_id: int | None = None
-
-
-class AlreadyHandled(Exception):
-    """A redelivered update (the process died before confirming it); it is answered once only."""
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    filename: str
-    content: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message to send; ``edit`` replaces the message whose button was tapped."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    edit: bool = False
-    document: Document | None = None
-    locale: str | None = None  # when it differs from the reply's (a language-switch offer)
-    photo: bool = False  # the document is a picture (a chart), shown inline
-    apart: bool = False  # edited later on its own (a progress report): never merged
-
-    @classmethod
-    def of(cls, screen: Screen, *, edit: bool = False) -> Outgoing:
-        return cls(screen.text, screen.buttons, edit=edit)
-
-
-# Telegram allows 4096 characters; right-to-left layout adds a mark per line and isolates
-# around numbers, so merged text stays well below.
-MERGED_TEXT_LIMIT = 3500
-
-
-def fewest_messages(messages: tuple[Outgoing, ...]) -> tuple[Outgoing, ...]:
-    """Fold each plain text message into the one after it, as paragraphs of one message.
-
-    A reply often says something ("Thank you.", "Welcome back.", the 999 line) before the next
-    screen. As one message it is one notification on the resident's phone and one Bot API call
-    instead of two, which matters at Telegram's 30 messages a second. The text moves into the
-    next message, which keeps its buttons; a message that edits the tapped one keeps that edit.
-    Documents, messages in another language and progress reports stay apart, and the next
-    message must be a new one (folding into an edit would reorder the chat).
-    """
-    folded: list[Outgoing] = []
-    for message in messages:
-        previous = folded[-1] if folded else None
-        if (
-            previous is not None
-            and not previous.buttons
-            and previous.document is None
-            and message.document is None
-            and not (previous.apart or message.apart)
-            and not message.edit
-            and previous.locale == message.locale
-            and len(previous.text) + 2 + len(message.text) <= MERGED_TEXT_LIMIT
-        ):
-            folded[-1] = replace(
-                message, text=f"{previous.text}\n\n{message.text}", edit=previous.edit
-            )
-        else:
-            folded.append(message)
-    return tuple(folded)
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What the bot says back: messages in order and, for a tap, a short toast."""
-
-    locale: str
-    messages: tuple[Outgoing, ...] = ()
-    toast: str | None = None
-    toast_alert: bool = False
-    erased: bool = field(default=False)
-
-
-@dataclass(frozen=True, slots=True)
-class StaffReply(Reply):
-    """A reply that may start a broadcast whose progress message the handler must register."""
-
-    broadcast_id: int | None = None
 
 
 def emergency_text() -> str:

@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from babel import dates
 
 from bot.areas import AreaDirectory
-from bot.conversation import Document, Outgoing
 from bot.digests import (
     WardDigest,
     build_ward_digest,
@@ -33,8 +32,8 @@ from bot.disclosure import (
     latest_closed_block,
     protect_table,
 )
-from bot.flows import Button, CallbackData
 from bot.i18n import _, current_locale, pgettext
+from bot.messages import Button, CallbackData, Document, Outgoing
 from bot.scrubber import Scrubber
 from bot.surveys import Survey
 from storage.repositories import UnitOfWork

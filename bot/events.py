@@ -9,8 +9,8 @@ from babel import dates
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from bot.flows import Button, CallbackData, Screen
 from bot.i18n import _, current_locale, pgettext
+from bot.messages import Button, CallbackData, Screen
 from storage.models import Event
 
 __all__ = [

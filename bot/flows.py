@@ -16,67 +16,20 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.areas import AreaDirectory
+from bot.messages import Screen
 from bot.surveys import Survey
 from storage.models import AnswerRecord, FlowState, Resident
 
 __all__ = [
-    "Button",
     "ButtonInput",
-    "CallbackData",
     "Erase",
     "Flow",
     "FlowContext",
     "Input",
     "SaveResponse",
-    "Screen",
     "TextInput",
     "Transition",
 ]
-
-CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackData:
-    """The parsed form of a button's callback data."""
-
-    flow: str
-    step: str
-    action: str
-    arg: str = ""
-
-    def encode(self) -> str:
-        data = f"{self.flow}:{self.step}:{self.action}:{self.arg}"
-        if len(data.encode()) > CALLBACK_DATA_LIMIT:
-            raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
-        return data
-
-    @classmethod
-    def decode(cls, data: str | None) -> CallbackData | None:
-        """``None`` for anything we did not write ourselves (forged or foreign data)."""
-        if not data or len(data) > CALLBACK_DATA_LIMIT:
-            return None
-        parts = data.split(":")
-        if len(parts) != 4 or not all(p.isascii() and p.isprintable() for p in parts):
-            return None
-        flow, step, action, arg = parts
-        if not flow or not action:
-            return None
-        return cls(flow, step, action, arg)
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    label: str
-    data: CallbackData
-
-
-@dataclass(frozen=True, slots=True)
-class Screen:
-    """A message with optional inline buttons, already translated."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.flows import Button, CallbackData, Screen
 from bot.i18n import _, pgettext
+from bot.messages import Button, CallbackData, Screen
 from storage.models import TOPICS, Resident
 
 __all__ = ["notices_screen", "topic_label"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from bot.conversation import Outgoing
 from bot.events import event_buttons, event_text
 from bot.i18n import _, use_locale
+from bot.messages import Outgoing
 from storage.models import Broadcast, Event, Resident
 
 __all__ = ["render_broadcast"]

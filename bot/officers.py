@@ -15,9 +15,8 @@ from typing import Any
 
 from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine
-from bot.conversation import Incoming, Outgoing, Reply, StaffReply
-from bot.flows import Button, CallbackData, Screen
 from bot.i18n import _, data_text, language_name, pgettext, supported_locales, use_locale
+from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply, Screen, StaffReply
 from bot.surveys import Survey
 from storage.models import Broadcast, FlowState
 from storage.officers import Officer

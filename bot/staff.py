@@ -16,11 +16,9 @@ from typing import Any
 
 from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine
-from bot.conversation import Incoming, Outgoing, Reply, StaffReply
 from bot.digest_service import DigestService
 from bot.disclosure import Period
 from bot.events import event_buttons, event_text, parse_local_datetime
-from bot.flows import Button, CallbackData, Screen
 from bot.i18n import (
     _,
     format_datetime,
@@ -30,6 +28,7 @@ from bot.i18n import (
     supported_locales,
     use_locale,
 )
+from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply, Screen, StaffReply
 from bot.notice_prefs import topic_label
 from bot.officers import OFFICER_FLOWS, OfficerFlows, language_versions_screen
 from storage.models import Broadcast, BroadcastStats, Event, FlowState

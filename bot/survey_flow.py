@@ -19,17 +19,9 @@ from typing import Any
 
 from babel.lists import format_list
 
-from bot.flows import (
-    Button,
-    CallbackData,
-    FlowContext,
-    Input,
-    SaveResponse,
-    Screen,
-    TextInput,
-    Transition,
-)
+from bot.flows import FlowContext, Input, SaveResponse, TextInput, Transition
 from bot.i18n import _, current_locale, data_text, ngettext, pgettext
+from bot.messages import Button, CallbackData, Screen
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey
 from storage.models import AnswerRecord, FlowState
 

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot.conversation import ConversationService
-from bot.flows import CallbackData
+from bot.messages import CallbackData
 from bot.staff import StaffService
 from handlers.admin import deliver_staff
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, text_of

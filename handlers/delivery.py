@@ -16,8 +16,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.broadcasts import Blocked, RateLimited, Rejected, Reporter, Transient
-from bot.conversation import Outgoing
 from bot.i18n import directional, use_locale
+from bot.messages import Outgoing
 from bot.staff import progress_text
 from handlers.ratelimit import bulk, seconds
 from handlers.replies import keyboard, send_new

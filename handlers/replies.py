@@ -23,9 +23,8 @@ from telegram import (
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes, filters
 
-from bot.conversation import Incoming, Outgoing, Reply, fewest_messages
-from bot.flows import Button, CallbackData
 from bot.i18n import directional
+from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply, fewest_messages
 from handlers.ratelimit import bulk, seconds
 
 __all__ = [

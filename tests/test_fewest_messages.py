@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from bot.conversation import MERGED_TEXT_LIMIT, Document, Outgoing, fewest_messages
-from bot.flows import Button, CallbackData
+from bot.messages import (
+    MERGED_TEXT_LIMIT,
+    Button,
+    CallbackData,
+    Document,
+    Outgoing,
+    fewest_messages,
+)
 
 BUTTONS = ((Button("Yes", CallbackData("c", "", "yes")),),)
 

@@ -6,8 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.app import build_application, prepare
-from bot.conversation import Incoming
-from bot.flows import CallbackData
+from bot.messages import CallbackData, Incoming
 from bot.settings import Settings
 from bot.staff import StaffService
 from storage.repositories import Store
