@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench.common import TOKEN, Result
 from bench.digest_data import generate
-from bot.app import build_application, prepare
+from bot.app import build_application, prepare, services
 from bot.digest_service import DigestService
 from bot.disclosure import Period
 from bot.i18n import use_locale
@@ -116,8 +116,8 @@ async def _queries(
 async def _ours(path: Path, ward: str) -> dict[str, object]:
     settings = Settings(bot_token=TOKEN, database_path=path, api_base_url="http://127.0.0.1:9/bot")
     application = build_application(prepare(settings))
-    store: Store = application.bot_data["store"]
-    staff: StaffService = application.bot_data["staff"]
+    store: Store = services(application).store
+    staff: StaffService = services(application).staff
     service = staff.digests
     assert isinstance(service, DigestService)
     period = service.recent_periods(1)[0]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.common import TOKEN, Result
 from bench.seeding import seed_residents
-from bot.app import build_application, prepare
+from bot.app import build_application, prepare, services
 from bot.conversation import ConversationService
 from bot.messages import Incoming
 from bot.settings import Settings
@@ -42,8 +42,8 @@ async def _ours(folder: Path, count: int) -> tuple[float, Path]:
         api_base_url="http://127.0.0.1:9/bot",
     )
     application = build_application(prepare(settings))
-    store: Store = application.bot_data["store"]
-    service: ConversationService = application.bot_data["service"]
+    store: Store = services(application).store
+    service: ConversationService = services(application).conversation
     await store.open()
     try:
         chat_ids = await seed_residents(store, count, first_chat_id=FIRST_CHAT_ID, step="summary")

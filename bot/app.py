@@ -85,6 +85,33 @@ class Prepared:
     flood_paused_until: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the wiring built, typed, for the tests, the demo and the benchmarks.
+
+    Handlers are given their service when they are built; nothing else reads the application's
+    ``bot_data``, and :func:`services` is the one place that does."""
+
+    settings: Settings
+    store: Store
+    conversation: ConversationService
+    staff: StaffService
+    events: EventsService
+    engine: BroadcastEngine
+    reminders: Reminders
+
+
+_SERVICES = "neighbourhood_voice.services"
+
+
+def services(application: BotApplication) -> Services:
+    """The services an application was built with (see :class:`Services`)."""
+    found = application.bot_data.get(_SERVICES)
+    if not isinstance(found, Services):
+        raise TypeError("this application was not built by build_application")
+    return found
+
+
 def _check_database(settings: Settings) -> None:
     """Open the database file once before start, so a bad path costs one line, not a traceback."""
     path = settings.database_path
@@ -343,8 +370,14 @@ def build_application(prepared: Prepared) -> BotApplication:
     application.add_handlers(admin.build(staff))
     application.add_handlers(conversation.build(service, staff))
     application.add_error_handler(errors.build(service))
-    application.bot_data.update(
-        settings=settings, service=service, store=store, engine=engine, staff=staff, events=events
+    application.bot_data[_SERVICES] = Services(
+        settings=settings,
+        store=store,
+        conversation=service,
+        staff=staff,
+        events=events,
+        engine=engine,
+        reminders=reminders,
     )
     return application
 
@@ -359,7 +392,7 @@ async def running(
     need the same start-up inside their own loop. ``poll_interval`` defaults to the settings'.
     """
     if poll_interval is None:
-        poll_interval = application.bot_data["settings"].poll_interval
+        poll_interval = services(application).settings.poll_interval
     await application.initialize()
     try:
         # run_polling calls these hooks itself; outside it they are ours to call.

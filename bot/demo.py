@@ -44,6 +44,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from bot.app import services
 from bot.areas import AreaDirectory
 from bot.disclosure import BlockLength, Period
 from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
@@ -675,7 +676,7 @@ async def run_demo(
             async with running(application, poll_timeout=1):
                 chat = DemoChat(
                     emulator,
-                    application.bot_data["store"],
+                    services(application).store,
                     settings,
                     terminal,
                     files_dir,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import BotApplication
+from bot.app import BotApplication, services
 from bot.emulator import BotApiEmulator
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -66,7 +66,7 @@ async def test_an_invited_officer_gets_a_suppressed_scrubbed_digest_with_a_chart
 ) -> None:
     configure_logging("DEBUG")  # the most a deployment can log
     caplog.set_level(logging.DEBUG)
-    store: Store = bot.bot_data["store"]
+    store: Store = services(bot).store
     residents = []
     for n, comment in enumerate(PLANTED):
         resident = emulator.user(
@@ -181,7 +181,7 @@ async def test_a_published_digest_forgets_an_erased_residents_words_but_keeps_it
     await onboard(resident, ward_label="Dalston")
     await begin_survey(resident)
     await answer_survey(resident, words)
-    await seed_ward(bot.bot_data["store"], "dalston", 14, first_chat=741_000)
+    await seed_ward(services(bot).store, "dalston", 14, first_chat=741_000)
     await backdate(settings)
 
     admin = emulator.user(ADMIN, first_name="Admin")
@@ -210,7 +210,7 @@ async def test_event_titles_in_comments_survive_the_scrubber(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
     """An event's title is no one's name: a comment about it keeps it, a resident's name goes."""
-    store: Store = bot.bot_data["store"]
+    store: Store = services(bot).store
     async with store.unit() as uow:
         await uow.events.add(
             Event(
@@ -251,9 +251,9 @@ async def test_residents_are_answered_while_a_digest_chart_is_drawn(
     event loop. The chart here waits until a resident has been answered meanwhile; were it
     drawn inside the unit of work or on the loop, that answer could never come."""
     (officer,) = await dalston_officers(
-        bot.bot_data["store"], emulator, settings, responses=20, first_chat=700_000
+        services(bot).store, emulator, settings, responses=20, first_chat=700_000
     )
-    service = bot.bot_data["staff"].digests
+    service = services(bot).staff.digests
     drawing, resident_answered = threading.Event(), threading.Event()
     draw = service.draw_chart
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import BotApplication
+from bot.app import BotApplication, services
 from bot.emulator import BotApiEmulator
 from bot.settings import Settings
 from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp, with_staff
@@ -182,8 +182,8 @@ async def test_reminders_go_to_residents_who_are_going(
     going = emulator.user(7601, first_name="G")
     await onboard(going)
     await rsvp(going, "Going")
-    reminders: Reminders = bot.bot_data["staff"].on_event_changed.__self__
-    store = bot.bot_data["store"]
+    reminders: Reminders = services(bot).reminders
+    store = services(bot).store
     async with store.unit() as uow:
         event = await uow.events.get(1)
     soon = replace(event, starts_at=datetime.now(UTC) + timedelta(minutes=50))

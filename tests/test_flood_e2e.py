@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApplication
+from bot.app import BotApplication, services
 from bot.broadcasts import BroadcastEngine
 from bot.emulator import BotApiEmulator, CallRecord
 from bot.settings import PROJECT_ROOT, Settings
@@ -68,8 +68,8 @@ async def test_one_budget_and_one_pause_for_broadcasts_edits_and_replies(
     bot: BotApplication, emulator: BotApiEmulator
 ) -> None:
     emulator.set_limits(global_rate=30, all_methods=True, hold_pauses=True)
-    store: Store = bot.bot_data["store"]
-    engine: BroadcastEngine = bot.bot_data["engine"]
+    store: Store = services(bot).store
+    engine: BroadcastEngine = services(bot).engine
     chats = range(60_000, 60_080)
     emulator.user(ADMIN, first_name="Admin")
     ada = emulator.user(1201, first_name="Ada")

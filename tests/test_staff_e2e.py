@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.app import BotApplication
+from bot.app import BotApplication, services
 from bot.emulator import BotApiEmulator
 from bot.i18n import use_locale
 from bot.settings import Settings
@@ -145,14 +145,14 @@ async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
     assert "You said, we did" in (update.text or "") and "Extra patrols" in (update.text or "")
 
     # The action counts in the week it was posted: move it, with answers, into last week.
-    store = bot.bot_data["store"]
+    store = services(bot).store
     await seed_ward(store, "dalston", 12, first_chat=760_000)
     await backdate(settings)
     with sqlite3.connect(settings.database_path) as conn:
         (moment,) = conn.execute("SELECT submitted_at FROM responses LIMIT 1").fetchone()
         conn.execute("UPDATE actions SET created_at = ?", (moment,))
     officers_since_last_week(settings)
-    staff = bot.bot_data["staff"]
+    staff = services(bot).staff
     deliveries = await staff.scheduled_digests()
     assert [d.officer_id for d in deliveries] == [OFFICER]
     text = "\n".join(m.text for m in deliveries[0].messages)
@@ -167,7 +167,7 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
 ) -> None:
     """One officer has blocked the bot; the next gets a 429 and then a network failure. The
     job waits out the 429, tries again after the failure, and still reaches the second."""
-    store: Store = bot.bot_data["store"]
+    store: Store = services(bot).store
     await dalston_officers(
         store, emulator, settings, OFFICER, OFFICER + 10, responses=12, first_chat=770_000
     )
@@ -200,7 +200,7 @@ async def test_a_scheduled_digest_missed_while_the_bot_was_down_goes_at_start_on
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
     (officer,) = await dalston_officers(
-        bot.bot_data["store"], emulator, settings, responses=12, first_chat=780_000
+        services(bot).store, emulator, settings, responses=12, first_chat=780_000
     )
     officers_since_last_week(settings)
     late_joiner = emulator.user(OFFICER + 20, first_name="L")
@@ -223,7 +223,7 @@ async def test_the_daily_run_and_the_run_after_start_meeting_send_one_digest(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
     (officer,) = await dalston_officers(
-        bot.bot_data["store"], emulator, settings, responses=12, first_chat=790_000
+        services(bot).store, emulator, settings, responses=12, first_chat=790_000
     )
     officers_since_last_week(settings)
     officer.mark_read()
@@ -268,7 +268,7 @@ async def test_progress_reports_are_edited_in_the_language_of_whoever_started_th
     bot: BotApplication, emulator: BotApiEmulator
 ) -> None:
     """The reporter runs outside any update; the broadcast remembers the starter's language."""
-    store: Store = bot.bot_data["store"]
+    store: Store = services(bot).store
     admin = emulator.user(ADMIN, first_name="Admin", language_code="tr")
     await admin.command("/help")
     report_message = await admin.next_reply()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.app import build_application, prepare
+from bot.app import build_application, prepare, services
 from bot.messages import CallbackData, Incoming
 from bot.settings import Settings
 from bot.staff import StaffService
@@ -24,7 +24,7 @@ def _service(tmp_path: Path) -> tuple[StaffService, Store]:
         admin_ids=frozenset({ADMIN}),
     )
     application = build_application(prepare(settings))
-    return application.bot_data["staff"], application.bot_data["store"]
+    return services(application).staff, services(application).store
 
 
 async def test_a_redelivered_staff_text_is_not_taken_as_the_next_answer(tmp_path: Path) -> None:
