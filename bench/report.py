@@ -427,22 +427,29 @@ def _safeguarding(figure: Figure) -> list[str]:
         f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
         for lang, v in x["per_language_rules"].items()
     )
+    second = ", ".join(
+        f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
+        for lang, v in x["second_per_language"].items()
+    )
     return [
-        f"The frozen evaluation set (`tests/data/safeguarding/`, written blind in eleven "
-        f"languages; see its README): {x['held_out']} held-out messages, measured here and "
-        f"never tuned on, and {x['dev']} development messages, which chose the model's "
-        "thresholds. Ours is `Safeguarding.load()` as the bot runs it (the model of "
-        "situations and every language's wording rules, either enough); the baseline is the "
-        "wording rules alone. Held-out recall / false alarms by language, ours: "
-        f"{per}; rules alone: {rules}. Development part: recall {x['dev_recall']:.3f}, "
-        f"false alarms {x['dev_false_alarms']:.3f} (rules alone: recall "
-        f"{x['dev_rules_recall']:.3f}).",
+        "Two frozen evaluation sets, each written blind in eleven languages by helpers who saw "
+        "neither the rules nor the model (see their READMEs): the first "
+        f"(`tests/data/safeguarding/`, {x['held_out']} held-out messages) and a second "
+        f"written later by others (`tests/data/safeguarding_2/`, {x['second_set']} held-out "
+        f"messages). Their development parts ({x['dev']} messages in the first) chose the "
+        "model's thresholds; the held-out parts are measured here and never tuned on. Ours is "
+        "`Safeguarding.load()` as the bot runs it; the baseline is the wording rules alone. "
+        f"First set, held-out recall / false alarms by language, ours: {per}; rules alone: "
+        f"{rules}. Second set, ours: {second}. First set's development part: recall "
+        f"{x['dev_recall']:.3f}, false alarms {x['dev_false_alarms']:.3f} (rules alone: "
+        f"recall {x['dev_rules_recall']:.3f}).",
         'The gentler line ("if anyone is in danger right now, call 999") is counted apart: '
         f"with it, {x['gentle_recall']:.3f} of held-out emergencies got a 999 line of some kind "
         f"and {x['gentle_false_alarms']:.3f} of non-emergencies did. Domestic abuse found: "
-        f"{x['abuse_recall']} (rules alone {x['rules_abuse_recall']}); self-harm found: "
-        f"{x['harm_recall']} (rules alone {x['rules_harm_recall']}). Method and known misses: "
-        "`docs/safeguarding.md`.",
+        f"{x['abuse_recall']} (rules alone {x['rules_abuse_recall']}; second set "
+        f"{x['second_abuse_recall']}); self-harm found: {x['harm_recall']} (rules alone "
+        f"{x['rules_harm_recall']}; second set {x['second_harm_recall']}). Method and known "
+        "misses: `docs/safeguarding.md`.",
     ]
 
 
