@@ -37,6 +37,8 @@ __all__ = ["KINDS", "TOKENS", "Redaction", "Scrubbed", "Scrubber"]
 
 NAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "first_names.txt"
 SURNAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "surnames.txt"
+# Given names in Arabic and Bengali script, Urdu spellings among them.
+SCRIPT_NAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "script_names.txt"
 
 KINDS: Final = (
     "phone",
@@ -158,7 +160,7 @@ def _digits(text: str) -> str:
 _NAME_ENDINGS: Final = _words(
     """
     s in ın un ün nin nın nun nün e a ye ya de da te ta den dan ten tan i ı u ü yi yı yu yü le
-    la yle yla ler lar nden ndan
+    la yle yla ler lar nden ndan nda nde daki deki taki teki ndaki ndeki
     """
 )
 _OPENING_PUNCTUATION: Final = " \t\"'“‘«(*-–—"
@@ -859,10 +861,11 @@ def _tagged(path: Path) -> Iterator[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _name_table() -> _NameTable:
-    """Read ``first_names.txt`` and ``surnames.txt`` once per process."""
+    """Read the given-name and family-name lists once per process."""
     tiers: dict[str, set[str]] = {"": set(), "*": set(), "~": set(), "!": set()}
-    for key, tag in _tagged(NAMES_FILE):
-        tiers.get(tag, tiers[""]).add(key)
+    for path in (NAMES_FILE, SCRIPT_NAMES_FILE):
+        for key, tag in _tagged(path):
+            tiers.get(tag, tiers[""]).add(key)
     family: dict[str, set[str]] = {"": set(), "~": set()}
     for key, tag in _tagged(SURNAMES_FILE):
         family["~" if tag else ""].add(key)
@@ -1108,7 +1111,7 @@ _UNCASED_ARTICLE_RE: Final = re.compile(r"^(?:ال|آل)\w{2,}$")
 _UNCASED_SURNAME_WORDS: Final = _keys(
     """
     بن ابن أبو ابو عبد الدين الله خان شاہ شاه قریشی قريشي چوہدری چودھری اعوان بٹ ملک شیخ
-    صدیقی رضوی ہاشمی حسینی انصاری باجوہ گیلانی مرزا بیگ حداد
+    صدیقی رضوی ہاشمی حسینی انصاری باجوہ گیلانی مرزا بیگ حداد بی بیبی
     চৌধুরী খাতুন আক্তার আখতার হোসেন হোসাইন আলী উদ্দিন উদ্দীন রহমান ইসলাম করিম বেগম মিয়া
     মিয়া সরকার আহমেদ খান শেখ হক কবির সিদ্দিকী তালুকদার মোল্লা
     """
@@ -1591,6 +1594,17 @@ class Scrubber:
                 ):
                     last = j
                     j += 1
+                elif (
+                    j + 1 < n
+                    and _adjacent(text, toks[j], toks[j + 1])
+                    and toks[j].upper_first
+                    and toks[j].key in self._names.family
+                    and self._surname_like(toks[j + 1], loud, quiet)
+                ):
+                    # A family name that is also a word or a shop, between a name and another
+                    # family name: "Bruno Costa Nunes".
+                    last = j + 1
+                    j += 2
                 elif (
                     j + 1 < n
                     and j + 1 in accepted
