@@ -83,6 +83,10 @@ def find_data(user: EmulatedUser, action: str, arg: str = "") -> str:
     raise LookupError(f"{action}:{arg} not in {user.buttons}")
 
 
+def _has(user: EmulatedUser, action: str) -> bool:
+    return any(data and data.split(":")[2] == action for row in user.buttons for _l, data in row)
+
+
 async def tap(user: EmulatedUser, action: str, arg: str = "", replies: int = 1) -> list[str]:
     await user.tap(find_data(user, action, arg))
     return [m.text or "" for m in await user.expect(replies)]
@@ -109,6 +113,10 @@ async def run_survey(user: EmulatedUser, language: str) -> list[str]:
         read += await tap(user, "pick", choice)
     await user.send(COMMENTS[language])
     read += [m.text or "" for m in await user.expect(1)]
+    if not _has(user, "confirm"):
+        # The safeguarding model took the comment for a call for help (a false alarm, counted
+        # in BENCHMARKS.md figure 7): its answer comes first, then the summary, as for anyone.
+        read[-1:] = [m.text or "" for m in await user.expect(1)]
     read += await tap(user, "confirm")
     return read
 
