@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.common import ROOT, Result
 
@@ -142,9 +143,7 @@ def run(quick: bool) -> list[Result]:
         return 1e6 * (time.perf_counter() - started) / (passes * len(texts))
 
     a, b = ours_h["all"], base_h["all"]
-    worst = _weakest(ours_h)
-    worst_2 = _weakest(ours_2)
-    c, d = ours_2["all"], base_2["all"]
+    c = ours_2["all"]
     extra = {
         "held_out": len(held_out),
         "dev": len(dev),
@@ -159,70 +158,15 @@ def run(quick: bool) -> list[Result]:
         "harm_recall": round(a.harm_found / a.harm, 3) if a.harm else None,
         "rules_abuse_recall": round(b.abuse_found / b.abuse, 3) if b.abuse else None,
         "rules_harm_recall": round(b.harm_found / b.harm, 3) if b.harm else None,
-        "worst_language": worst[1],
+        "worst_language": _weakest(ours_h)[1],
         "second_set": len(second),
         "second_per_language": _per_language(ours_2),
         "second_abuse_recall": round(c.abuse_found / c.abuse, 3) if c.abuse else None,
         "second_harm_recall": round(c.harm_found / c.harm, 3) if c.harm else None,
     }
     return [
-        Result(
-            "Safeguarding, held-out emergencies found",
-            "share",
-            round(a.recall(), 3),
-            round(b.recall(), 3),
-            value_target=RECALL_TARGET,
-            target_text=f"≥ {RECALL_TARGET}",
-            precision=3,
-            extra=extra,
-        ),
-        Result(
-            f"Safeguarding, held-out recall in the weakest language ({worst[1]})",
-            "share",
-            round(worst[0], 3),
-            round(base_h[worst[1]].recall(), 3),
-            value_target=LANGUAGE_RECALL_TARGET,
-            target_text=f"≥ {LANGUAGE_RECALL_TARGET} in every language",
-            precision=3,
-        ),
-        Result(
-            "Safeguarding, held-out 999 answers to non-emergencies",
-            "share",
-            round(a.alarm_share(), 3),
-            round(b.alarm_share(), 3),
-            better="lower",
-            value_target=FALSE_ALARM_TARGET + 1e-9,  # met means strictly below: ≤ 0.05
-            target_text=f"≤ {FALSE_ALARM_TARGET}",
-            precision=3,
-        ),
-        Result(
-            "Safeguarding, second set, held-out: emergencies found",
-            "share",
-            round(c.recall(), 3),
-            round(d.recall(), 3),
-            value_target=RECALL_TARGET,
-            target_text=f"≥ {RECALL_TARGET}",
-            precision=3,
-        ),
-        Result(
-            f"Safeguarding, second set: recall in the weakest language ({worst_2[1]})",
-            "share",
-            round(worst_2[0], 3),
-            round(base_2[worst_2[1]].recall(), 3),
-            value_target=LANGUAGE_RECALL_TARGET,
-            target_text=f"≥ {LANGUAGE_RECALL_TARGET} in every language",
-            precision=3,
-        ),
-        Result(
-            "Safeguarding, second set: 999 answers to non-emergencies",
-            "share",
-            round(c.alarm_share(), 3),
-            round(d.alarm_share(), 3),
-            better="lower",
-            value_target=FALSE_ALARM_TARGET + 1e-9,
-            target_text=f"≤ {FALSE_ALARM_TARGET}",
-            precision=3,
-        ),
+        *_against_targets("Safeguarding, held-out", ours_h, base_h, extra),
+        *_against_targets("Safeguarding, second set, held-out", ours_2, base_2),
         Result(
             "Safeguarding, time per message",
             "µs",
@@ -230,6 +174,48 @@ def run(quick: bool) -> list[Result]:
             round(timed(rules_only), 1),
             better="lower",
             precision=1,
+        ),
+    ]
+
+
+def _against_targets(
+    part: str,
+    ours: dict[str, Tally],
+    base: dict[str, Tally],
+    extra: dict[str, Any] | None = None,
+) -> list[Result]:
+    """The three figures the targets apply to, for one held-out part."""
+    a, b = ours["all"], base["all"]
+    worst, language = _weakest(ours)
+    return [
+        Result(
+            f"{part} emergencies found",
+            "share",
+            round(a.recall(), 3),
+            round(b.recall(), 3),
+            value_target=RECALL_TARGET,
+            target_text=f"≥ {RECALL_TARGET}",
+            precision=3,
+            extra=extra or {},
+        ),
+        Result(
+            f"{part} recall in the weakest language ({language})",
+            "share",
+            round(worst, 3),
+            round(base[language].recall(), 3),
+            value_target=LANGUAGE_RECALL_TARGET,
+            target_text=f"≥ {LANGUAGE_RECALL_TARGET} in every language",
+            precision=3,
+        ),
+        Result(
+            f"{part} 999 answers to non-emergencies",
+            "share",
+            round(a.alarm_share(), 3),
+            round(b.alarm_share(), 3),
+            better="lower",
+            value_target=FALSE_ALARM_TARGET + 1e-9,  # met means strictly below: ≤ 0.05
+            target_text=f"≤ {FALSE_ALARM_TARGET}",
+            precision=3,
         ),
     ]
 

@@ -1119,8 +1119,8 @@ _UNCASED_SURNAME_WORDS: Final = _keys(
 # Arabic-script particles of a name that always take the word after them: "بن سالم",
 # "بنت علي", "أبو زيد", "آل سعود"; "عبد" and "عبدال" open compound given names.
 _UNCASED_PARTICLES: Final = _keys("بن بنت ابن أبو ابو أم ام آل عبد")
-# Bengali and Urdu endings that follow a name as a case or a postposition written joined to it:
-# "ইসলামের" (of Islam), "রহিমকে" (to Rahim).
+# Bengali case endings written joined to a name: "ইসলামের" (of Islam), "রহিমকে" (to Rahim).
+# (Urdu writes its postpositions apart, "رحیم کا", so they need no stripping.)
 _BENGALI_CASE_RE: Final = re.compile(r"(?:ের|এর|দের|কে|র)$")
 
 

@@ -74,17 +74,20 @@ def test_rtl_messages_isolate_numbers_and_start_each_line_rtl() -> None:
     assert FSI not in plain and directional(plain, "en") == plain
 
 
-def find_data(user: EmulatedUser, action: str, arg: str = "") -> str:
+def _button(user: EmulatedUser, action: str, arg: str = "") -> str | None:
     """The callback data of a button by its language-neutral action, whatever its label."""
     for row in user.buttons:
         for _label, data in row:
             if data and data.split(":")[2:] == [action, arg]:
                 return data
-    raise LookupError(f"{action}:{arg} not in {user.buttons}")
+    return None
 
 
-def _has(user: EmulatedUser, action: str) -> bool:
-    return any(data and data.split(":")[2] == action for row in user.buttons for _l, data in row)
+def find_data(user: EmulatedUser, action: str, arg: str = "") -> str:
+    found = _button(user, action, arg)
+    if found is None:
+        raise LookupError(f"{action}:{arg} not in {user.buttons}")
+    return found
 
 
 async def tap(user: EmulatedUser, action: str, arg: str = "", replies: int = 1) -> list[str]:
@@ -113,7 +116,7 @@ async def run_survey(user: EmulatedUser, language: str) -> list[str]:
         read += await tap(user, "pick", choice)
     await user.send(COMMENTS[language])
     read += [m.text or "" for m in await user.expect(1)]
-    if not _has(user, "confirm"):
+    if _button(user, "confirm") is None:
         # The safeguarding model took the comment for a call for help (a false alarm, counted
         # in BENCHMARKS.md figure 7): its answer comes first, then the summary, as for anyone.
         read[-1:] = [m.text or "" for m in await user.expect(1)]
