@@ -20,14 +20,20 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.areas import AreaDirectory
 from bot.flows import (
+    Applied,
     ButtonInput,
     Erase,
     Flow,
     FlowContext,
+    FlowRunner,
+    Input,
+    Ran,
     SaveResponse,
     TextInput,
     Transition,
 )
+from bot.flows.runner import Outcome
+from bot.flows.slots import ResidentSlot
 from bot.i18n import (
     SOURCE_LOCALE,
     _,
@@ -208,10 +214,10 @@ class ConversationService:
             if scrubber
             else None,
         )
-        self.flows: dict[str, Flow] = {
-            "onboarding": self.onboarding,
-            "survey": self.survey_flow,
-        }
+        self.runner: FlowRunner[FlowContext] = FlowRunner(
+            (self.onboarding, self.survey_flow), self._apply
+        )
+        self.flows = self.runner.flows
         self._clock = clock
         self._locales: dict[int, str] = {}
         # The configured admins type event texts and notices, which are no call for help.
@@ -293,12 +299,13 @@ class ConversationService:
         )
 
     async def _apply(
-        self, uow: UnitOfWork, resident: Resident, transition: Transition
-    ) -> Resident | None:
-        """Write what a flow decided; return the resident as stored, or None if erased."""
+        self, uow: UnitOfWork, ctx: FlowContext, flow: Flow[FlowContext], transition: Transition
+    ) -> Applied[FlowContext]:
+        """Write what a resident's flow decided; the runner then writes the state."""
+        resident = ctx.resident
         if isinstance(transition.effect, Erase):
             await uow.residents.erase(resident.respondent_id)
-            return None
+            return Applied(None)
         if transition.resident is not None and transition.resident != resident:
             resident = transition.resident
             await uow.residents.save(resident)
@@ -311,11 +318,12 @@ class ConversationService:
                 locale=resident.locale,
                 answers=transition.effect.answers,
             )
-        if transition.state is None:
-            await uow.conversations.clear(resident.respondent_id)
-        else:
-            await uow.conversations.put(resident.respondent_id, transition.state)
-        return resident
+        extra: tuple[Outgoing, ...] = ()
+        if transition.state is None and flow is self.onboarding:
+            # Signed up from a poster's link: now show the event that brought them.
+            with use_locale(resident.locale):
+                extra = await self._event_card(uow, resident, resident.referred_by_event)
+        return Applied(replace(ctx, resident=resident), extra=extra)
 
     async def _start_survey(
         self, uow: UnitOfWork, resident: Resident, telegram_locale: str | None
@@ -648,53 +656,42 @@ class ConversationService:
             telegram_locale = who.telegram_locale
             if resident is None:
                 return Reply(locale, (Outgoing(_("Send /start to begin.")),))
-            state = await uow.conversations.get(resident.respondent_id)
-            flow = self.flows.get(state.flow) if state else None
-            if state is None or flow is None:
+            ran = await self._walk(uow, resident, telegram_locale, TextInput(text))
+            if ran.outcome is Outcome.NO_FLOW:
                 note = _("I'm not asking anything right now. Send /help to see what I can do.")
                 reply = Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
             else:
-                ctx = self._ctx(resident, telegram_locale)
-                if flow is self.survey_flow:  # a comment is scrubbed as it is given
-                    ctx = replace(ctx, kept=tuple(await uow.events.names()))
-                transition = flow.handle(ctx, state, TextInput(text))
-                reply = await self._outcome(uow, resident, transition, flow, ctx, tapped=False)
+                reply = self._reply(ran)
         return replace(reply, messages=reply.messages + self._switch_offer(resident, text))
 
-    async def _outcome(
+    async def _walk(
         self,
         uow: UnitOfWork,
         resident: Resident,
-        transition: Transition,
-        flow: Flow,
-        ctx: FlowContext,
-        *,
-        tapped: bool,
-    ) -> Reply:
-        if not transition.accepted:
-            notice = transition.notice or _("Please answer with the buttons below.")
-            if tapped:
-                return Reply(resident.locale, toast=notice, toast_alert=True)
-            screen = flow.screen(ctx, transition.state) if transition.state else None
-            repeat = (Outgoing.of(screen),) if screen else ()
-            return Reply(resident.locale, (Outgoing(notice), *repeat))
-        stored = await self._apply(uow, resident, transition)
-        locale = stored.locale if stored else resident.locale
-        with use_locale(locale):
-            if stored is not None:
-                ctx = replace(ctx, resident=stored)
-            if transition.state is not None:
-                screen = flow.screen(ctx, transition.state)
-            else:
-                screen = transition.final or Screen(_("Done."))
-            messages = [Outgoing.of(screen, edit=tapped)]
-            messages += [Outgoing.of(extra) for extra in transition.extra]
-            if transition.notice:
-                messages.insert(0, Outgoing(transition.notice))
-            if stored is not None and transition.state is None and flow is self.onboarding:
-                # Signed up from a poster's link: now show the event that brought them.
-                messages += await self._event_card(uow, stored, stored.referred_by_event)
-        return Reply(locale, tuple(messages), erased=stored is None)
+        telegram_locale: str | None,
+        event: Input,
+        tapped: CallbackData | None = None,
+    ) -> Ran[FlowContext]:
+        """One input through the runner (the update was claimed by :func:`answered_once`)."""
+
+        async def context(flow: Flow[FlowContext], _state: object) -> FlowContext:
+            ctx = self._ctx(resident, telegram_locale)
+            if flow is self.survey_flow:  # a comment is scrubbed as it is given
+                ctx = replace(ctx, kept=tuple(await uow.events.names()))
+            return ctx
+
+        slot = ResidentSlot(uow, resident.respondent_id)
+        return await self.runner.run(uow, slot, context, event, tapped=tapped)
+
+    @staticmethod
+    def _reply(ran: Ran[FlowContext]) -> Reply:
+        return Reply(
+            ran.locale,
+            ran.messages,
+            toast=ran.toast,
+            toast_alert=ran.toast is not None,
+            erased=ran.erased,
+        )
 
     # -- button taps ---------------------------------------------------------------------
     @answered_once
@@ -739,17 +736,14 @@ class ConversationService:
         telegram_locale: str | None,
         data: CallbackData,
     ) -> Reply:
-        state = await uow.conversations.get(resident.respondent_id)
-        flow = self.flows.get(state.flow) if state else None
-        if state is None or flow is None or flow.name != data.flow:
-            if data.flow not in {f.name for f in self.flows.values()}:
-                return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+        if data.flow not in self.runner.prefixes:
+            return Reply(locale, toast=_("Sorry, I didn't understand that button."))
+        ran = await self._walk(
+            uow, resident, telegram_locale, ButtonInput(data.action, data.arg), data
+        )
+        if ran.outcome is not Outcome.DONE:  # nothing in progress, or an earlier message
             return await self._stale(uow, resident, locale, telegram_locale)
-        ctx = self._ctx(resident, telegram_locale)
-        if flow.step_token(ctx, state) != data.step:
-            return await self._stale(uow, resident, locale, telegram_locale)
-        transition = flow.handle(ctx, state, ButtonInput(data.action, data.arg))
-        return await self._outcome(uow, resident, transition, flow, ctx, tapped=True)
+        return self._reply(ran)
 
     async def _home(
         self,

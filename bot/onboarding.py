@@ -64,6 +64,7 @@ class OnboardingFlow:
     """Language → area → age band, one step a screen."""
 
     name = "o"
+    stored = "onboarding"
 
     @staticmethod
     def start() -> FlowState:
@@ -144,7 +145,7 @@ class OnboardingFlow:
         )
 
     # -- inputs --------------------------------------------------------------------------
-    def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition:
+    async def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition:
         resident = ctx.resident
         if state.step == AREA and isinstance(event, TextInput):
             return self._postcode(ctx, state, event.text)

@@ -81,6 +81,7 @@ class SurveyFlow:
     """Walks a survey one question at a time, then a summary with Edit and Confirm."""
 
     name = "s"
+    stored = "survey"
 
     def __init__(
         self,
@@ -225,7 +226,7 @@ class SurveyFlow:
         return Screen(_("Which answer would you like to change?"), tuple(rows))
 
     # -- inputs --------------------------------------------------------------------------
-    def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition:
+    async def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition:
         survey = self.survey_of(ctx, state)
         if survey is None:
             return Transition(None, notice=self.screen(ctx, state).text)

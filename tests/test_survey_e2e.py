@@ -110,7 +110,7 @@ async def test_comments_stored_before_the_upgrade_are_scrubbed_once_at_start(
     assert rows(settings, "SELECT name FROM chores_done") == [("scrub-stored-comments",)]
 
 
-def test_a_draft_begun_before_the_upgrade_is_scrubbed_when_confirmed() -> None:
+async def test_a_draft_begun_before_the_upgrade_is_scrubbed_when_confirmed() -> None:
     """Its comment was stored as typed; confirming it stores only the scrubbed text."""
     survey = load_surveys(PROJECT_ROOT / "surveys")["local-priorities"]
     scrubber = Scrubber()
@@ -131,6 +131,6 @@ def test_a_draft_begun_before_the_upgrade_is_scrubbed_when_confirmed() -> None:
         surveys={survey.id: survey},
         area_name="Hackney",
     )
-    transition = flow.handle(ctx, state, ButtonInput("confirm", ""))
+    transition = await flow.handle(ctx, state, ButtonInput("confirm", ""))
     assert isinstance(transition.effect, SaveResponse)
     assert [a.text for a in transition.effect.answers] == ["Call me on [phone]"]
