@@ -32,7 +32,7 @@ from bot.flood import FloodGate
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
 from bot.language_detect import LanguageDetector, detector_for
 from bot.notices import render_broadcast
-from bot.officers import OfficerFlows
+from bot.officers import OfficerRegistry
 from bot.reminders import Reminders
 from bot.resident_events import EventsService
 from bot.safeguarding import Safeguarding
@@ -274,8 +274,8 @@ def build_application(prepared: Prepared) -> BotApplication:
         timezone=settings.timezone,
         default_locale=settings.default_locale,
         on_event_changed=reminders.schedule_for,
-        officers=OfficerFlows(
-            prepared.areas, survey_for_digests, engine, invite_hours=settings.invite_hours
+        officers=OfficerRegistry(
+            prepared.areas, survey_for_digests, invite_hours=settings.invite_hours
         ),
         digests=digests,
     )

@@ -9,38 +9,34 @@ read and written in one transaction per update, and buttons ``a:<step>:<action>:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from datetime import UTC, datetime, tzinfo
 
 from bot.areas import AreaDirectory
 from bot.broadcasts import BroadcastEngine
 from bot.digest_service import DigestService
 from bot.disclosure import Period
-from bot.events import event_buttons, event_text, parse_local_datetime
-from bot.i18n import (
-    _,
-    format_datetime,
-    language_name,
-    pgettext,
-    resolve_locale,
-    supported_locales,
-    use_locale,
-)
-from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply, Screen, StaffReply
-from bot.notice_prefs import topic_label
-from bot.officers import OFFICER_FLOWS, OfficerFlows, language_versions_screen
-from storage.models import Broadcast, BroadcastStats, Event, FlowState
+from bot.flows import ButtonInput, Flow, FlowRunner, Ran, TextInput
+from bot.flows.broadcast import BroadcastFlow
+from bot.flows.edit_event import EditEventFlow
+from bot.flows.new_event import NewEventFlow
+from bot.flows.officer_action import OfficerActionFlow
+from bot.flows.officer_wards import OfficerWardsFlow
+from bot.flows.runner import Outcome
+from bot.flows.slots import StaffSlot
+from bot.flows.staff_common import STAFF_PREFIX, StaffContext, UnitReads
+from bot.i18n import _, format_datetime, pgettext, resolve_locale, use_locale
+from bot.messages import Button, CallbackData, Incoming, Outgoing, StaffReply
+from bot.officers import OfficerRegistry
+from bot.staff_effects import StaffEffects
+from storage.models import BroadcastStats, Event, FlowState
 from storage.officers import Officer
 from storage.repositories import Store, UnitOfWork
 
 __all__ = ["ScheduledDigest", "StaffReply", "StaffService", "progress_text"]
 
 logger = logging.getLogger("neighbourhood_voice.staff")
-
-TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX, ADDRESS_MAX, NOTICE_MAX = 120, 1500, 120, 200, 3000
-EDITABLE = ("title", "description", "start", "end", "place", "address")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +74,8 @@ def progress_text(broadcast_id: int, stats: BroadcastStats, started: datetime, d
 
 
 class StaffService:
+    """Officers' and admins' commands, flows and digests (to be split by feature)."""
+
     def __init__(
         self,
         store: Store,
@@ -88,7 +86,7 @@ class StaffService:
         timezone: tzinfo,
         default_locale: str = "en",
         on_event_changed: Callable[[Event], Awaitable[None]] | None = None,
-        officers: OfficerFlows | None = None,
+        officers: OfficerRegistry | None = None,
         digests: DigestService | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -100,8 +98,25 @@ class StaffService:
         self.config_admins = config_admins
         self.timezone = timezone
         self.default_locale = default_locale
-        self.on_event_changed = on_event_changed
         self._now = now
+        self.effects = StaffEffects(areas, engine, on_event_changed)
+        self.officer_wards = OfficerWardsFlow()
+        self.officer_action = OfficerActionFlow(officers.priorities() if officers else {})
+        self.new_event_flow = NewEventFlow()
+        self.broadcast_flow = BroadcastFlow()
+        self.edit_event_flow = EditEventFlow()
+        self.runner: FlowRunner[StaffContext] = FlowRunner(
+            (
+                self.officer_wards,
+                self.officer_action,
+                self.new_event_flow,
+                self.broadcast_flow,
+                self.edit_event_flow,
+            ),
+            self.effects,
+        )
+        # Officers' own flows; every other staff flow is an admin's.
+        self._officer_flows = frozenset({self.officer_wards.stored, self.officer_action.stored})
 
     # -- helpers -------------------------------------------------------------------------
     def _locale(self, who: Incoming) -> str:
@@ -116,465 +131,53 @@ class StaffService:
             return StaffReply(locale, toast=text, toast_alert=True)
         return StaffReply(locale, (Outgoing(text),))
 
-    @staticmethod
-    def _cb(step: str, action: str, arg: str = "") -> CallbackData:
-        return CallbackData("a", step, action, arg)
-
-    @staticmethod
-    def _move(state: FlowState, step: str, **data: Any) -> FlowState:
-        return FlowState(state.flow, step, {**state.data, **data}, state.revision + 1)
-
     def _when(self, moment: datetime) -> str:
         return format_datetime(moment, self.timezone)
 
-    def _ward_toggles(self, state: FlowState) -> Screen:
-        chosen = set(state.data.get("wards", []))
-        buttons = []
-        for ward in self.areas.wards:
-            label = _("✅ {choice}").format(choice=ward.name) if ward.id in chosen else ward.name
-            buttons.append(Button(label, self._cb(state.step, "ward", ward.id)))
-        rows: list[tuple[Button, ...]] = [
-            tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)
-        ]
-        rows.append(
-            (
-                Button(pgettext("button", "Whole borough"), self._cb(state.step, "borough")),
-                Button(pgettext("button", "Done"), self._cb(state.step, "wards_done")),
-            )
-        )
-        return Screen(
-            _("Which wards is this for? Tap wards to choose them, or choose the whole borough."),
-            tuple(rows),
+    def _ctx(
+        self, uow: UnitOfWork, user_id: int, locale: str, officer: Officer | None = None
+    ) -> StaffContext:
+        now = self._now()
+        return StaffContext(
+            user_id=user_id,
+            locale=officer.locale if officer else locale,
+            areas=self.areas,
+            timezone=self.timezone,
+            now=now,
+            reads=UnitReads(uow, now),
+            officer=officer,
         )
 
-    def _event_from(self, data: Mapping[str, Any], created_by: int) -> Event:
-        return Event(
-            title=data["title"],
-            description=data["description"],
-            translations=data.get("translations", {}),
-            starts_at=datetime.fromisoformat(data["start"]),
-            ends_at=datetime.fromisoformat(data["end"]),
-            place_name=data["place"],
-            place_address=data["address"],
-            wards=tuple(data["wards"]) if data.get("wards") else None,
-            capacity=data.get("capacity"),
-            created_by=created_by,
-        )
+    def _gate(
+        self, uow: UnitOfWork, who: Incoming, locale: str
+    ) -> Callable[[Flow[StaffContext], FlowState], Awaitable[StaffContext | None]]:
+        """The flow's context for this sender, or None when they may not use that flow: an
+        officer's own flows need an active officer, every other staff flow an admin."""
 
-    # -- screens -------------------------------------------------------------------------
-    def screen(self, state: FlowState) -> Screen:
-        step = state.step
-        prompts = {
-            "title": _("New event. What is its title (in English)?"),
-            "description": _("Describe the event in a few sentences (in English)."),
-            "tr_title": _("The title in {language}?"),
-            "tr_description": _("The description in {language}?"),
-            "start": _(
-                "When does it start? Local time, like 2026-12-01 18:30 or 01/12/2026 18:30."
-            ),
-            "end": _("When does it end? Local time, like 2026-12-01 20:00."),
-            "place": _("Where is it? The name of the place."),
-            "address": _("The address of the place?"),
-            "capacity": _("How many people can come? Type a number, or tap No limit."),
-            "notice_text": _("Type the notice in English."),
-            "tr_notice": _("The notice in {language}?"),
-            "edit_value": _("Type the new value."),
-        }
-        if step in prompts:
-            text = prompts[step].format(
-                language=language_name(str(state.data.get("current_language", "en")))
-            )
-            rows: tuple[tuple[Button, ...], ...] = ()
-            if step == "capacity":
-                rows = ((Button(pgettext("button", "No limit"), self._cb(step, "no_limit")),),)
-            return Screen(text, rows)
-        if step in ("translations", "notice_translations"):
-            return language_versions_screen(step, state.data.get("translations", {}))
-        if step in ("wards", "notice_wards"):
-            return self._ward_toggles(state)
-        if step == "preview":
-            return self._event_preview(state)
-        if step == "kind":
-            return Screen(
-                _("What would you like to send?"),
-                (
-                    (Button(pgettext("button", "A notice"), self._cb(step, "notice")),),
-                    (Button(pgettext("button", "An event"), self._cb(step, "event")),),
-                ),
-            )
-        if step == "pick_event":
-            rows = tuple(
-                (Button(f"{e['title']} · {e['when']}", self._cb(step, "event", str(e["id"]))),)
-                for e in state.data.get("choices", [])
-            )
-            return Screen(_("Which event?"), rows)
-        if step == "topic":
-            return Screen(
-                _("What kind of notice is it?"),
-                tuple(
-                    (Button(topic_label(t), self._cb(step, "topic", t)),)
-                    for t in ("safety", "updates", "events")
-                ),
-            )
-        if step == "urgency":
-            return Screen(
-                _(
-                    "Is it urgent? Urgent safety notices go out at once, even at night, and "
-                    "do not count towards residents' weekly limit."
-                ),
-                (
-                    (Button(pgettext("button", "Urgent"), self._cb(step, "urgent", "1")),),
-                    (Button(pgettext("button", "Not urgent"), self._cb(step, "urgent", "0")),),
-                ),
-            )
-        if step == "broadcast_preview":
-            return self._broadcast_preview(state)
-        if step == "edit_field":
-            labels = {
-                "title": pgettext("event field", "Title"),
-                "description": pgettext("event field", "Description"),
-                "start": pgettext("event field", "Start"),
-                "end": pgettext("event field", "End"),
-                "place": pgettext("event field", "Place"),
-                "address": pgettext("event field", "Address"),
-            }
-            return Screen(
-                _("What would you like to change?"),
-                tuple((Button(labels[f], self._cb(step, "field", f)),) for f in EDITABLE),
-            )
-        if step == "edit_preview":
-            return self._event_preview(state, editing=True)
-        return Screen(_("Send /cancel to stop."))
+        async def context(flow: Flow[StaffContext], _state: FlowState) -> StaffContext | None:
+            if flow.stored in self._officer_flows:
+                officer = await self._officer(uow, who.chat_id)
+                return self._ctx(uow, who.chat_id, locale, officer) if officer else None
+            if not await self._is_admin(uow, who.chat_id):
+                return None
+            return self._ctx(uow, who.chat_id, locale)
 
-    def _event_preview(self, state: FlowState, *, editing: bool = False) -> Screen:
-        event = replace(self._event_from(state.data, 0), id=int(state.data.get("event_id", 0)))
-        with use_locale("en"):
-            card = event_text(event, self.timezone)
-            resident_buttons = event_buttons(event)
-        preview_rows = tuple(
-            tuple(Button(b.label, self._cb(state.step, "noop")) for b in row)
-            for row in resident_buttons
-        )
-        wards = state.data.get("wards") or []
-        audience = (
-            ", ".join(w.name for w in self.areas.wards if w.id in wards)
-            if wards
-            else _("the whole borough")
-        )
-        if editing:
-            intro = _(
-                "This is how the changed event will look. Residents who said they are coming "
-                "or might come will be told about the change."
-            )
-            actions = (
-                Button(pgettext("button", "Save and notify"), self._cb(state.step, "save")),
-                Button(pgettext("button", "Discard"), self._cb(state.step, "discard")),
-            )
-        else:
-            intro = _(
-                "This is how residents will see it (for {audience}). Publishing also announces "
-                "it to residents there who asked for event notices."
-            ).format(audience=audience)
-            actions = (
-                Button(pgettext("button", "Publish"), self._cb(state.step, "publish")),
-                Button(pgettext("button", "Discard"), self._cb(state.step, "discard")),
-            )
-        return Screen(
-            _("{intro}\n\n———\n\n{card}").format(intro=intro, card=card),
-            (*preview_rows, actions),
-        )
+        return context
 
-    def _broadcast_preview(self, state: FlowState) -> Screen:
-        count = int(state.data.get("audience_count", 0))
-        if state.data.get("kind") == "event":
-            body = _("The event “{title}”.").format(title=state.data.get("event_title", ""))
-        else:
-            body = str(state.data.get("text", ""))
-        intro = _("This will go to {count} residents, each in their own language:").format(
-            count=count
-        )
-        return Screen(
-            _("{intro}\n\n———\n\n{body}").format(intro=intro, body=body),
-            (
-                (
-                    Button(pgettext("button", "Send"), self._cb(state.step, "send")),
-                    Button(pgettext("button", "Discard"), self._cb(state.step, "discard")),
-                ),
-            ),
-        )
-
-    # -- input ---------------------------------------------------------------------------
-    def _text_step(self, state: FlowState, text: str) -> tuple[FlowState | None, str | None]:
-        """The next state for typed input, or (None, why) when the input is not valid."""
-        step, value = state.step, text.strip()
-        limits = {
-            "title": TITLE_MAX,
-            "description": DESCRIPTION_MAX,
-            "tr_title": TITLE_MAX,
-            "tr_description": DESCRIPTION_MAX,
-            "place": PLACE_MAX,
-            "address": ADDRESS_MAX,
-            "notice_text": NOTICE_MAX,
-            "tr_notice": NOTICE_MAX,
-        }
-        if step in limits:
-            if not value:
-                return None, _("Please type some text.")
-            if len(value) > limits[step]:
-                return None, _("Please keep it to {limit} characters or fewer.").format(
-                    limit=limits[step]
-                )
-        if step == "title":
-            return self._move(state, "description", title=value), None
-        if step == "description":
-            return self._move(state, "translations", description=value), None
-        if step == "tr_title":
-            return self._move(state, "tr_description", tr_title=value), None
-        if step == "tr_description":
-            language = str(state.data["current_language"])
-            versions = {
-                **state.data.get("translations", {}),
-                language: {"title": state.data.get("tr_title", ""), "description": value},
-            }
-            return self._move(state, "translations", translations=versions), None
-        if step in ("start", "end"):
-            moment = parse_local_datetime(value, self.timezone)
-            if moment is None:
-                return None, _("I could not read that time. Please type it like 2026-12-01 18:30.")
-            if moment <= self._now():
-                return None, _("That time has already passed.")
-            if moment > self._now() + timedelta(days=400):
-                return None, _("That is more than a year ahead.")
-            if step == "start":
-                return self._move(state, "end", start=moment.isoformat()), None
-            if moment <= datetime.fromisoformat(state.data["start"]):
-                return None, _("The end must be after the start ({start}).").format(
-                    start=self._when(datetime.fromisoformat(state.data["start"]))
-                )
-            return self._move(state, "place", end=moment.isoformat()), None
-        if step == "place":
-            return self._move(state, "address", place=value), None
-        if step == "address":
-            return self._move(state, "wards", address=value, wards=[]), None
-        if step == "capacity":
-            if not value.isdigit() or not 1 <= int(value) <= 100_000:
-                return None, _("Please type a number from 1 to 100000, or tap No limit.")
-            return self._move(state, "preview", capacity=int(value)), None
-        if step == "notice_text":
-            return self._move(state, "notice_translations", text=value, texts={"en": value}), None
-        if step == "tr_notice":
-            language = str(state.data["current_language"])
-            texts = {**state.data.get("texts", {}), language: value}
-            versions = {**state.data.get("translations", {}), language: {}}
-            return (
-                self._move(state, "notice_translations", texts=texts, translations=versions),
-                None,
-            )
-        if step == "edit_value":
-            field = str(state.data["field"])
-            changed = dict(state.data)
-            if field in ("start", "end"):
-                moment = parse_local_datetime(value, self.timezone)
-                if moment is None or moment <= self._now():
-                    return None, _("I could not read that time, or it has passed.")
-                changed[field] = moment.isoformat()
-                if datetime.fromisoformat(changed["end"]) <= datetime.fromisoformat(
-                    changed["start"]
-                ):
-                    return None, _("The end must be after the start.")
-            else:
-                limit = {"title": TITLE_MAX, "description": DESCRIPTION_MAX}.get(field, PLACE_MAX)
-                if not value or len(value) > limit:
-                    return None, _("Please keep it to {limit} characters or fewer.").format(
-                        limit=limit
-                    )
-                changed[field] = value
-            return FlowState(state.flow, "edit_preview", changed, state.revision + 1), None
-        return None, _("Please use the buttons.")
-
-    async def _tap_step(
-        self, uow: UnitOfWork, user_id: int, state: FlowState, action: str, arg: str
-    ) -> tuple[FlowState | None, str | None, StaffReply | None]:
-        """(next state, why not, a finished reply) for a button in a staff flow."""
-        step = state.step
-        if action == "noop":
-            return None, _("This is a preview."), None
-        if step in ("translations", "notice_translations"):
-            if action == "lang" and arg in supported_locales() and arg != "en":
-                nxt = "tr_title" if step == "translations" else "tr_notice"
-                return self._move(state, nxt, current_language=arg), None, None
-            if action == "continue":
-                nxt = "start" if step == "translations" else "notice_wards"
-                return self._move(state, nxt, wards=state.data.get("wards", [])), None, None
-        if step in ("wards", "notice_wards"):
-            chosen = list(state.data.get("wards", []))
-            if action == "ward" and self.areas.ward(arg):
-                chosen.remove(arg) if arg in chosen else chosen.append(arg)
-                return self._move(state, step, wards=chosen), None, None
-            if action in ("borough", "wards_done"):
-                wards = [] if action == "borough" else chosen
-                if step == "wards":
-                    return self._move(state, "capacity", wards=wards), None, None
-                topic = "events" if state.data.get("kind") == "event" else state.data["topic"]
-                audience = await uow.broadcasts.audience(topic, wards or None)
-                return (
-                    self._move(
-                        state, "broadcast_preview", wards=wards, audience_count=len(audience)
-                    ),
-                    None,
-                    None,
-                )
-        if step == "capacity" and action == "no_limit":
-            return self._move(state, "preview", capacity=None), None, None
-        if step in ("preview", "edit_preview", "broadcast_preview") and action == "discard":
-            await uow.staff.clear_flow(user_id)
-            return (
-                None,
-                None,
-                StaffReply(self.default_locale, (Outgoing(_("Discarded."), edit=True),)),
-            )
-        if step == "preview" and action == "publish":
-            return None, None, await self._publish(uow, user_id, state)
-        if step == "edit_preview" and action == "save":
-            return None, None, await self._save_edit(uow, user_id, state)
-        if step == "broadcast_preview" and action == "send":
-            return None, None, await self._send(uow, user_id, state)
-        if step == "kind" and action == "notice":
-            return self._move(state, "topic", kind="notice"), None, None
-        if step == "kind" and action == "event":
-            events = await uow.events.all_upcoming(self._now())
-            if not events:
-                return None, _("There are no upcoming events. Create one with /newevent."), None
-            choices = [
-                {"id": e.id, "title": e.title[:30], "when": self._when(e.starts_at)}
-                for e in events[:20]
-            ]
-            return self._move(state, "pick_event", kind="event", choices=choices), None, None
-        if step == "pick_event" and action == "event" and arg.isdigit():
-            event = await uow.events.get(int(arg))
-            if event is None or event.status != "published":
-                return None, _("That event is not available."), None
-            return (
-                self._move(
-                    state,
-                    "notice_wards",
-                    event_id=event.id,
-                    event_title=event.title,
-                    wards=list(event.wards or []),
-                ),
-                None,
-                None,
-            )
-        if step == "topic" and action == "topic" and arg in ("safety", "updates", "events"):
-            nxt = "urgency" if arg == "safety" else "notice_text"
-            return self._move(state, nxt, topic=arg, urgent=False), None, None
-        if step == "urgency" and action == "urgent" and arg in ("0", "1"):
-            return self._move(state, "notice_text", urgent=arg == "1"), None, None
-        if step == "edit_field" and action == "field" and arg in EDITABLE:
-            return self._move(state, "edit_value", field=arg), None, None
-        return None, _("Sorry, I didn't understand that button."), None
-
-    # -- effects -------------------------------------------------------------------------
-    async def _publish(self, uow: UnitOfWork, user_id: int, state: FlowState) -> StaffReply:
-        event = self._event_from(state.data, user_id)
-        event_id = await uow.events.add(event)
-        event = replace(event, id=event_id)
-        await uow.staff.clear_flow(user_id)
-        recipients = await uow.broadcasts.audience("events", event.wards)
-        broadcast = Broadcast(
-            kind="event",
-            topic="events",
-            texts={},
-            wards=event.wards,
-            created_by=user_id,
-            event_id=event_id,
-        )
-        broadcast_id = await self.engine.create(uow, broadcast, recipients)
-        if self.on_event_changed is not None:
-            await self.on_event_changed(event)
-        text = _(
-            "Published: event #{id}. Residents can find it with /events. Announcing it to "
-            "{count} residents who asked for event notices."
-        ).format(id=event_id, count=len(recipients))
+    @staticmethod
+    def _reply(ran: Ran[StaffContext]) -> StaffReply:
         return StaffReply(
-            self.default_locale,
-            (Outgoing(text, edit=True), Outgoing(_("Starting…"), apart=True)),
-            broadcast_id=broadcast_id,
+            ran.locale,
+            ran.messages,
+            toast=ran.toast,
+            toast_alert=ran.toast is not None,
+            broadcast_id=ran.broadcast_id,
         )
 
-    async def _save_edit(self, uow: UnitOfWork, user_id: int, state: FlowState) -> StaffReply:
-        event_id = int(state.data["event_id"])
-        stored = await uow.events.get(event_id)
-        if stored is None or stored.status != "published":
-            await uow.staff.clear_flow(user_id)
-            return StaffReply(self.default_locale, (Outgoing(_("That event is not available.")),))
-        changed = replace(
-            self._event_from(state.data, stored.created_by), id=event_id, status=stored.status
-        )
-        await uow.events.save(changed)
-        await uow.staff.clear_flow(user_id)
-        return await self._notify_attendees(uow, user_id, changed, "changed")
-
-    async def _notify_attendees(
-        self, uow: UnitOfWork, user_id: int, event: Event, change: str
-    ) -> StaffReply:
-        assert event.id is not None
-        recipients = await uow.events.attendees(event.id, ("going", "maybe"))
-        broadcast = Broadcast(
-            kind="event_change",
-            topic="events",
-            texts={"change": change},
-            wards=event.wards,
-            created_by=user_id,
-            event_id=event.id,
-        )
-        broadcast_id = await self.engine.create(uow, broadcast, recipients)
-        if self.on_event_changed is not None:
-            await self.on_event_changed(event)
-        if change == "cancelled":
-            text = _("Event #{id} is cancelled. Telling the {count} residents who were coming.")
-        else:
-            text = _("Event #{id} is changed. Telling the {count} residents who were coming.")
+    @staticmethod
+    def _stale(locale: str) -> StaffReply:
         return StaffReply(
-            self.default_locale,
-            (
-                Outgoing(text.format(id=event.id, count=len(recipients)), edit=True),
-                Outgoing(_("Starting…"), apart=True),
-            ),
-            broadcast_id=broadcast_id,
-        )
-
-    async def _send(self, uow: UnitOfWork, user_id: int, state: FlowState) -> StaffReply:
-        data = state.data
-        wards = tuple(data.get("wards") or ()) or None
-        if data.get("kind") == "event":
-            broadcast = Broadcast(
-                kind="event",
-                topic="events",
-                texts={},
-                wards=wards,
-                created_by=user_id,
-                event_id=int(data["event_id"]),
-            )
-        else:
-            broadcast = Broadcast(
-                kind="update" if data["topic"] == "updates" else "notice",
-                topic=str(data["topic"]),
-                texts=dict(data.get("texts", {})),
-                wards=wards,
-                created_by=user_id,
-                urgent=bool(data.get("urgent")),
-            )
-        recipients = await uow.broadcasts.audience(broadcast.topic, wards)
-        broadcast_id = await self.engine.create(uow, broadcast, recipients)
-        await uow.staff.clear_flow(user_id)
-        text = _("Broadcast #{id} is queued for {count} residents.").format(
-            id=broadcast_id, count=len(recipients)
-        )
-        return StaffReply(
-            self.default_locale,
-            (Outgoing(text, edit=True), Outgoing(_("Starting…"), apart=True)),
-            broadcast_id=broadcast_id,
+            locale, toast=_("That button belongs to an earlier message."), toast_alert=True
         )
 
     # -- entry points --------------------------------------------------------------------
@@ -586,7 +189,9 @@ class StaffService:
             return True
         return await uow.updates.claim(who.update_id)
 
-    async def _begin(self, who: Incoming, state: FlowState) -> StaffReply:
+    async def _begin(
+        self, who: Incoming, flow: Flow[StaffContext], state: FlowState
+    ) -> StaffReply:
         locale = self._locale(who)
         async with self.store.unit() as uow:
             with use_locale(locale):
@@ -595,107 +200,95 @@ class StaffService:
                 if not await self._claim(uow, who):
                     return StaffReply(locale)
                 await uow.staff.put_flow(who.chat_id, state)
-                return StaffReply(locale, (Outgoing.of(self.screen(state)),))
+                screen = flow.screen(self._ctx(uow, who.chat_id, locale), state)
+                return StaffReply(locale, (Outgoing.of(screen),))
 
     async def new_event(self, who: Incoming) -> StaffReply:
-        return await self._begin(who, FlowState("new_event", "title", {}))
+        return await self._begin(who, self.new_event_flow, self.new_event_flow.start())
 
     async def broadcast(self, who: Incoming) -> StaffReply:
-        return await self._begin(who, FlowState("broadcast", "kind", {}))
+        return await self._begin(who, self.broadcast_flow, self.broadcast_flow.start())
 
     async def text(self, who: Incoming, text: str) -> StaffReply | None:
         """Typed input for a staff flow; None when the sender has none in progress."""
         locale = self._locale(who)
         async with self.store.unit() as uow:
-            state = await uow.staff.flow(who.chat_id)
-            if state is None:
-                return None
-            if not await self._claim(uow, who):
-                return StaffReply(locale)  # handled before a crash: say nothing twice
             with use_locale(locale):
-                if state.flow in OFFICER_FLOWS and self.officers is not None:
-                    officer = await self._officer(uow, who.chat_id)
-                    if officer is None:
-                        await uow.staff.clear_flow(who.chat_id)
-                        return self._refused(locale)
-                    with use_locale(officer.locale):
-                        messages = await self.officers.text(uow, officer, state, text)
-                    return StaffReply(officer.locale, messages)
-                if not await self._is_admin(uow, who.chat_id):
+                ran = await self.runner.run(
+                    uow,
+                    StaffSlot(uow, who.chat_id),
+                    self._gate(uow, who, locale),
+                    TextInput(text),
+                    claim=lambda: self._claim(uow, who),
+                )
+                if ran.outcome is Outcome.NO_FLOW:
+                    return None
+                if ran.outcome is Outcome.REFUSED:  # no longer staff: the flow goes too
                     await uow.staff.clear_flow(who.chat_id)
                     return self._refused(locale)
-                following, why = self._text_step(state, text)
-                if following is None:
-                    return StaffReply(
-                        locale, (Outgoing(why or ""), Outgoing.of(self.screen(state)))
-                    )
-                await uow.staff.put_flow(who.chat_id, following)
-                return StaffReply(locale, (Outgoing.of(self.screen(following)),))
+                if ran.outcome is Outcome.DUPLICATE:
+                    return StaffReply(ran.locale)  # handled before a crash: say nothing twice
+                return self._reply(ran)
 
     async def tap(self, who: Incoming, data: CallbackData) -> StaffReply:
-        """A button of a staff flow ("a") or of the event manager ("m")."""
+        """A button of a staff flow ("a"), of the event manager ("m") or of the officer list
+        ("r")."""
         locale = self._locale(who)
         async with self.store.unit() as uow:
             with use_locale(locale):
-                officer_state = None
-                if data.flow == "a" and self.officers is not None:
-                    state = await uow.staff.flow(who.chat_id)
-                    if state is not None and state.flow in OFFICER_FLOWS:
-                        officer_state = state
-                if officer_state is None and not await self._is_admin(uow, who.chat_id):
+                if data.flow == STAFF_PREFIX:
+                    return await self._flow_tap(uow, who, locale, data)
+                if not await self._is_admin(uow, who.chat_id):
                     return self._refused(locale, tap=True)
                 # Claimed only once the sender is known to be staff: a resident's forged tap
                 # must not leave their Telegram id here.
                 if not await self._claim(uow, who):
                     return StaffReply(locale)
-                if officer_state is not None:
-                    return await self._officer_tap(uow, who, locale, officer_state, data)
                 if data.flow == "r" and self.officers is not None and data.step.isdigit():
                     revoked = await self.officers.revoke(uow, who.chat_id, int(data.step))
                     return StaffReply(locale, (revoked,))
                 if data.flow == "m":
                     return await self._manage_tap(uow, who.chat_id, locale, data)
-                state = await uow.staff.flow(who.chat_id)
-                if state is None or state.step != data.step:
-                    return StaffReply(
-                        locale,
-                        toast=_("That button belongs to an earlier message."),
-                        toast_alert=True,
-                    )
-                following, why, finished = await self._tap_step(
-                    uow, who.chat_id, state, data.action, data.arg
-                )
-                if finished is not None:
-                    return replace(finished, locale=locale)
-                if following is None:
-                    return StaffReply(locale, toast=why, toast_alert=True)
-                await uow.staff.put_flow(who.chat_id, following)
-                return StaffReply(locale, (Outgoing.of(self.screen(following), edit=True),))
+                return StaffReply(locale, toast=_("Sorry, I didn't understand that button."))
+
+    async def _flow_tap(
+        self, uow: UnitOfWork, who: Incoming, locale: str, data: CallbackData
+    ) -> StaffReply:
+        ran = await self.runner.run(
+            uow,
+            StaffSlot(uow, who.chat_id),
+            self._gate(uow, who, locale),
+            ButtonInput(data.action, data.arg),
+            tapped=data,
+            # Claimed only once the sender is known to be staff: a resident's forged tap
+            # must not leave their Telegram id here.
+            claim=lambda: self._claim(uow, who),
+        )
+        if ran.outcome is Outcome.REFUSED:
+            return self._refused(locale, tap=True)
+        if ran.outcome is Outcome.NO_FLOW:
+            if not await self._is_admin(uow, who.chat_id):
+                return self._refused(locale, tap=True)
+            if not await self._claim(uow, who):
+                return StaffReply(locale)
+            return self._stale(locale)
+        if ran.outcome is Outcome.DUPLICATE:
+            return StaffReply(ran.locale)
+        if ran.outcome is Outcome.STALE:
+            return self._stale(ran.locale)
+        return self._reply(ran)
 
     async def _officer(self, uow: UnitOfWork, user_id: int) -> Officer | None:
         officer = await uow.officers.get(user_id)
         return officer if officer is not None and officer.active else None
 
-    async def _officer_tap(
-        self, uow: UnitOfWork, who: Incoming, locale: str, state: FlowState, data: CallbackData
-    ) -> StaffReply:
-        assert self.officers is not None
-        officer = await self._officer(uow, who.chat_id)
-        if officer is None:
-            return self._refused(locale, tap=True)
-        if state.step != data.step:
-            return StaffReply(
-                locale, toast=_("That button belongs to an earlier message."), toast_alert=True
-            )
-        with use_locale(officer.locale):
-            outcome = await self.officers.tap(uow, officer, state, data.action, data.arg)
-        if isinstance(outcome, str):
-            return StaffReply(officer.locale, toast=outcome, toast_alert=True)
-        if isinstance(outcome, StaffReply):
-            return outcome
-        if isinstance(outcome, Reply):
-            return StaffReply(outcome.locale, outcome.messages)
-        return StaffReply(officer.locale, outcome)
+    async def _start_officer_flow(
+        self, uow: UnitOfWork, officer: Officer, flow: Flow[StaffContext], state: FlowState
+    ) -> Outgoing:
+        await uow.staff.put_flow(officer.user_id, state)
+        return Outgoing.of(
+            flow.screen(self._ctx(uow, officer.user_id, officer.locale, officer), state)
+        )
 
     async def officer_command(self, who: Incoming, command: str, argument: str) -> StaffReply:
         """/officer CODE for anyone; /mywards and /action for officers; /invite, /officers and
@@ -710,11 +303,19 @@ class StaffService:
                 return StaffReply(locale)  # handled before a crash: an invite is made once
             with use_locale(locale):
                 if command == "officer":
-                    messages = await self.officers.redeem(uow, who, argument.strip(), locale)
-                    if not known and await self._officer(uow, who.chat_id) is not None:
+                    joined = await self.officers.redeem(uow, who, argument.strip(), locale)
+                    if joined is None:
+                        text = _("That code is not valid: it may be mistyped, used or expired.")
+                        return StaffReply(locale, (Outgoing(text),))
+                    if not known:
                         # Redeemed: a redelivery must not be told the used code is not valid.
                         await self._claim(uow, who)
-                    return StaffReply(locale, messages)
+                    wards = self.officer_wards
+                    screen = await self._start_officer_flow(
+                        uow, joined, wards, wards.start(joined.wards)
+                    )
+                    welcome = Outgoing(_("Welcome. You are now registered as an officer."))
+                    return StaffReply(locale, (welcome, screen))
                 if command in ("mywards", "action"):
                     if officer is None:
                         return StaffReply(
@@ -722,9 +323,14 @@ class StaffService:
                         )
                     with use_locale(officer.locale):
                         if command == "mywards":
-                            message = await self.officers.change_wards(uow, officer)
+                            flow: Flow[StaffContext] = self.officer_wards
+                            state = self.officer_wards.start(officer.wards)
+                        elif not officer.wards:
+                            text = _("Choose your wards first with /mywards.")
+                            return StaffReply(officer.locale, (Outgoing(text),))
                         else:
-                            message = await self.officers.start_action(uow, officer)
+                            flow, state = self.officer_action, self.officer_action.start()
+                        message = await self._start_officer_flow(uow, officer, flow, state)
                     return StaffReply(officer.locale, (message,))
                 if not admin:
                     return self._refused(locale)
@@ -937,31 +543,21 @@ class StaffService:
             return StaffReply(locale, (Outgoing(text, rows, edit=True),))
         if data.action == "keep":
             return StaffReply(locale, (Outgoing(_("Nothing was changed."), edit=True),))
+        ctx = self._ctx(uow, user_id, locale)
         if data.action == "cancel_yes":
             cancelled = replace(event, status="cancelled")
             await uow.events.save(cancelled)
-            return replace(
-                await self._notify_attendees(uow, user_id, cancelled, "cancelled"), locale=locale
+            told = await self.effects.notify_attendees(uow, ctx, cancelled, "cancelled")
+            assert told.final is not None
+            return StaffReply(
+                locale,
+                (Outgoing.of(told.final, edit=True), *told.extra),
+                broadcast_id=told.broadcast_id,
             )
         if data.action == "edit":
-            state = FlowState(
-                "edit_event",
-                "edit_field",
-                {
-                    "event_id": event.id,
-                    "title": event.title,
-                    "description": event.description,
-                    "translations": event.translations,
-                    "start": event.starts_at.isoformat(),
-                    "end": event.ends_at.isoformat(),
-                    "place": event.place_name,
-                    "address": event.place_address,
-                    "wards": list(event.wards or []),
-                    "capacity": event.capacity,
-                },
-            )
+            state = self.edit_event_flow.start(event)
             await uow.staff.put_flow(user_id, state)
-            return StaffReply(locale, (Outgoing.of(self.screen(state)),))
+            return StaffReply(locale, (Outgoing.of(self.edit_event_flow.screen(ctx, state)),))
         return StaffReply(locale, toast=_("Sorry, I didn't understand that button."))
 
     async def list_broadcasts(self, who: Incoming) -> StaffReply:
