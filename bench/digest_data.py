@@ -5,7 +5,7 @@
 The schema is the project's own (``storage.database.Database.open`` runs the migrations); rows
 are then written with plain ``sqlite3`` ``executemany`` in one transaction, with
 ``synchronous=OFF`` since a crash while generating only means generating again. Rows have the
-shape the bot writes (``bot.survey_flow.answer_records``): per response, one to three priorities,
+shape the bot writes (``bot.flows.survey.answer_records``): per response, one to three priorities,
 a safety scale, three trust statements and, for about 30 %, a comment with its language.
 
 Wards get different volumes (the busiest about three times the quietest), residents answer about

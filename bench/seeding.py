@@ -15,7 +15,7 @@ LOCALES = ("en", "tr", "pl", "es", "pt", "fr", "bn", "so", "ar", "ur", "ro")
 WARDS = ("dalston", "hackney-central", "homerton", "clissold", "victoria", "haggerston")
 SURVEY_ID = "local-priorities"
 
-# Answers in the survey walker's own shape (see bot.survey_flow.answer_records).
+# Answers in the survey walker's own shape (see bot.flows.survey.answer_records).
 _ANSWERS: dict[str, Any] = {
     "priorities": ["drugs", "asb"],
     "safety_after_dark": 4,

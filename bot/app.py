@@ -35,6 +35,7 @@ from bot.notices import render_broadcast
 from bot.officers import OfficerRegistry
 from bot.reminders import Reminders
 from bot.resident_events import EventsService
+from bot.routing import Router
 from bot.safeguarding import Safeguarding
 from bot.scrubber import Scrubber
 from bot.settings import Settings
@@ -364,11 +365,12 @@ def build_application(prepared: Prepared) -> BotApplication:
     application.post_shutdown = on_stop
     application.add_handler(conversation.foreign_taps(service))
     application.add_handlers(onboarding.build(service))
-    application.add_handlers(survey.build(service, staff))
+    router = Router(store, service, staff)
+    application.add_handlers(survey.build(service, router))
     application.add_handlers(privacy.build(service))
     application.add_handlers(events_handlers.build(events))
     application.add_handlers(admin.build(staff))
-    application.add_handlers(conversation.build(service, staff))
+    application.add_handlers(conversation.build(service, router, staff))
     application.add_error_handler(errors.build(service))
     application.bot_data[_SERVICES] = Services(
         settings=settings,

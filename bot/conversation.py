@@ -32,8 +32,10 @@ from bot.flows import (
     TextInput,
     Transition,
 )
+from bot.flows.onboarding import OnboardingFlow, age_band_label, home_screen
 from bot.flows.runner import Outcome
 from bot.flows.slots import ResidentSlot
+from bot.flows.survey import SurveyFlow
 from bot.i18n import (
     SOURCE_LOCALE,
     _,
@@ -56,10 +58,8 @@ from bot.messages import (
     Reply,
     Screen,
 )
-from bot.onboarding import OnboardingFlow, age_band_label, home_screen
 from bot.safeguarding import Concern, Safeguarding
 from bot.scrubber import Scrubber
-from bot.survey_flow import SurveyFlow
 from bot.surveys import Survey
 from storage.models import Resident
 from storage.repositories import Store, UnitOfWork
@@ -68,6 +68,7 @@ __all__ = [
     "ConversationService",
     "answered_once",
     "load_resident",
+    "resident_in",
     "resident_session",
 ]
 
@@ -149,13 +150,21 @@ async def resident_session(
     store: Store, who: Incoming, default_locale: str
 ) -> AsyncIterator[tuple[UnitOfWork, Resident | None, str]]:
     """One update's transaction: the resident (update claimed) and their locale in force."""
-    async with store.unit() as uow:
-        resident = await load_resident(uow, who)
-        locale = resolve_locale(
-            resident.locale if resident else None, who.telegram_locale, default_locale
-        )
-        with use_locale(locale):
-            yield uow, resident, locale
+    async with store.unit() as uow, resident_in(uow, who, default_locale) as (resident, locale):
+        yield uow, resident, locale
+
+
+@asynccontextmanager
+async def resident_in(
+    uow: UnitOfWork, who: Incoming, default_locale: str
+) -> AsyncIterator[tuple[Resident | None, str]]:
+    """The resident (update claimed) and their locale in force, in a unit already open."""
+    resident = await load_resident(uow, who)
+    locale = resolve_locale(
+        resident.locale if resident else None, who.telegram_locale, default_locale
+    )
+    with use_locale(locale):
+        yield resident, locale
 
 
 P = ParamSpec("P")
@@ -228,11 +237,17 @@ class ConversationService:
     async def _session(
         self, who: Incoming
     ) -> AsyncIterator[tuple[UnitOfWork, Resident | None, str]]:
-        async with resident_session(self.store, who, self.default_locale) as session:
-            _uow, resident, locale = session
+        async with self.store.unit() as uow, self._session_in(uow, who) as (resident, locale):
+            yield uow, resident, locale
+
+    @asynccontextmanager
+    async def _session_in(
+        self, uow: UnitOfWork, who: Incoming
+    ) -> AsyncIterator[tuple[Resident | None, str]]:
+        async with resident_in(uow, who, self.default_locale) as (resident, locale):
             if resident is not None:
                 self._remember_locale(who.chat_id, locale)
-            yield session
+            yield resident, locale
 
     def _remember_locale(self, chat_id: int, locale: str | None) -> None:
         """The language for :meth:`urgent`, kept in memory; forgotten with the resident."""
@@ -334,7 +349,8 @@ class ConversationService:
         screen = self.survey_flow.screen(self._ctx(resident, telegram_locale), state)
         return (Outgoing(data_text(survey.intro)), Outgoing.of(screen))
 
-    async def _finish_erase(self, reply: Reply, who: Incoming) -> Reply:
+    async def finish_erase(self, reply: Reply, who: Incoming) -> Reply:
+        """After an erasing unit has committed: forget the chat's language, checkpoint."""
         if reply.erased:
             self._remember_locale(who.chat_id, None)
             await self.store.checkpoint()
@@ -383,21 +399,23 @@ class ConversationService:
 
     @answered_once
     async def cancel(self, who: Incoming) -> Reply:
-        async with self._session(who) as (uow, resident, locale):
+        async with self.store.unit() as uow:
+            reply = await self.cancel_in(uow, who)
+        return await self.finish_erase(reply, who)
+
+    async def cancel_in(self, uow: UnitOfWork, who: Incoming) -> Reply:
+        """/cancel in a unit already open; the caller runs :meth:`finish_erase` after it."""
+        async with self._session_in(uow, who) as (resident, locale):
             state = await uow.conversations.get(resident.respondent_id) if resident else None
             if resident is None or state is None:
                 return Reply(locale, (Outgoing(_("There is nothing to cancel.")),))
             if state.flow == "onboarding" and resident.onboarded_at is None:
                 await uow.residents.erase(resident.respondent_id)
                 text = _("Cancelled. Nothing was kept. Send /start if you'd like to begin again.")
-                reply = Reply(locale, (Outgoing(text),), erased=True)
-            else:
-                await uow.conversations.clear(resident.respondent_id)
-                text = _(
-                    "Cancelled. None of those answers were kept. Send /survey to start again."
-                )
-                reply = Reply(locale, (Outgoing(text),))
-        return await self._finish_erase(reply, who)
+                return Reply(locale, (Outgoing(text),), erased=True)
+            await uow.conversations.clear(resident.respondent_id)
+            text = _("Cancelled. None of those answers were kept. Send /survey to start again.")
+            return Reply(locale, (Outgoing(text),))
 
     @answered_once
     async def help(self, who: Incoming) -> Reply:
@@ -652,7 +670,13 @@ class ConversationService:
 
     @answered_once
     async def text(self, who: Incoming, text: str) -> Reply:
-        async with self._session(who) as (uow, resident, locale):
+        async with self.store.unit() as uow:
+            return await self.text_in(uow, who, text)
+
+    async def text_in(self, uow: UnitOfWork, who: Incoming, text: str) -> Reply:
+        """Typed text in a unit already open (see :mod:`bot.routing`); a redelivered update
+        raises :class:`AlreadyHandled`, so the unit rolls back."""
+        async with self._session_in(uow, who) as (resident, locale):
             telegram_locale = who.telegram_locale
             if resident is None:
                 return Reply(locale, (Outgoing(_("Send /start to begin.")),))
@@ -715,7 +739,7 @@ class ConversationService:
                 reply = await self._home(uow, resident, locale, telegram_locale, data)
             else:
                 reply = await self._flow_tap(uow, resident, locale, telegram_locale, data)
-        return await self._finish_erase(reply, who)
+        return await self.finish_erase(reply, who)
 
     async def _stale(
         self, uow: UnitOfWork, resident: Resident, locale: str, telegram_locale: str | None

@@ -33,8 +33,8 @@ from bot.disclosure import (
     share,
     ward_breakdown_allowed,
 )
+from bot.flows.survey import agree_label
 from bot.i18n import _, current_locale, data_text, language_name, ngettext, pgettext
-from bot.survey_flow import agree_label
 from bot.surveys import SCALE_VALUES, Survey
 from storage.digests import Comment, RawCounts
 from storage.officers import Action

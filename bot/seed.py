@@ -4,7 +4,7 @@ The demo (``python bot.py demo``) needs officer digests with something in them f
 minute, and benchmarks need a realistic table to query. Both get it from :func:`seed_demo`,
 which writes through the project's own repositories (``Store``, ``residents``, ``responses``,
 ``officers``, ``events``), so the rows have exactly the shape the bot itself writes: answers
-come from :func:`bot.survey_flow.answer_records`, choice ids from the survey file.
+come from :func:`bot.flows.survey.answer_records`, choice ids from the survey file.
 
 Everything is made up and reproducible: a seeded ``random.Random`` picks wards, languages, age
 groups and answers; comments are short, plain sentences about places and problems, with no
@@ -40,9 +40,9 @@ from bot.disclosure import (
     block_containing,
     latest_closed_block,
 )
-from bot.onboarding import AGE_BANDS
+from bot.flows.onboarding import AGE_BANDS
+from bot.flows.survey import answer_records
 from bot.settings import PROJECT_ROOT
-from bot.survey_flow import answer_records
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Survey, load_survey
 from storage.models import Event
 from storage.officers import Officer

@@ -211,24 +211,29 @@ class StaffService:
 
     async def text(self, who: Incoming, text: str) -> StaffReply | None:
         """Typed input for a staff flow; None when the sender has none in progress."""
-        locale = self._locale(who)
         async with self.store.unit() as uow:
-            with use_locale(locale):
-                ran = await self.runner.run(
-                    uow,
-                    StaffSlot(uow, who.chat_id),
-                    self._gate(uow, who, locale),
-                    TextInput(text),
-                    claim=lambda: self._claim(uow, who),
-                )
-                if ran.outcome is Outcome.NO_FLOW:
-                    return None
-                if ran.outcome is Outcome.REFUSED:  # no longer staff: the flow goes too
-                    await uow.staff.clear_flow(who.chat_id)
-                    return self._refused(locale)
-                if ran.outcome is Outcome.DUPLICATE:
-                    return StaffReply(ran.locale)  # handled before a crash: say nothing twice
-                return self._reply(ran)
+            return await self.text_in(uow, who, text)
+
+    async def text_in(self, uow: UnitOfWork, who: Incoming, text: str) -> StaffReply | None:
+        """:meth:`text` in a unit already open (see :mod:`bot.routing`); one read when the
+        sender has no staff flow, and nothing claimed or written."""
+        locale = self._locale(who)
+        with use_locale(locale):
+            ran = await self.runner.run(
+                uow,
+                StaffSlot(uow, who.chat_id),
+                self._gate(uow, who, locale),
+                TextInput(text),
+                claim=lambda: self._claim(uow, who),
+            )
+            if ran.outcome is Outcome.NO_FLOW:
+                return None
+            if ran.outcome is Outcome.REFUSED:  # no longer staff: the flow goes too
+                await uow.staff.clear_flow(who.chat_id)
+                return self._refused(locale)
+            if ran.outcome is Outcome.DUPLICATE:
+                return StaffReply(ran.locale)  # handled before a crash: say nothing twice
+            return self._reply(ran)
 
     async def tap(self, who: Incoming, data: CallbackData) -> StaffReply:
         """A button of a staff flow ("a"), of the event manager ("m") or of the officer list
@@ -474,9 +479,13 @@ class StaffService:
     async def cancel(self, who: Incoming) -> StaffReply | None:
         """Drop a staff flow in progress; None when there is none (the resident /cancel runs)."""
         async with self.store.unit() as uow:
-            if await uow.staff.flow(who.chat_id) is None:
-                return None
-            await uow.staff.clear_flow(who.chat_id)
+            return await self.cancel_in(uow, who)
+
+    async def cancel_in(self, uow: UnitOfWork, who: Incoming) -> StaffReply | None:
+        """:meth:`cancel` in a unit already open."""
+        if await uow.staff.flow(who.chat_id) is None:
+            return None
+        await uow.staff.clear_flow(who.chat_id)
         locale = self._locale(who)
         with use_locale(locale):
             return StaffReply(locale, (Outgoing(_("Cancelled. Nothing was saved.")),))

@@ -29,7 +29,7 @@ __all__ = [
 QuestionKind = Literal["single", "multi", "scale", "agree", "text"]
 _KINDS: tuple[str, ...] = ("single", "multi", "scale", "agree", "text")
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-# Stable ids of the agree/disagree scale; their labels live in code (bot.survey_flow).
+# Stable ids of the agree/disagree scale; their labels live in code (bot.flows.survey).
 AGREE_CHOICE_IDS: tuple[str, ...] = (
     "strongly_agree",
     "agree",

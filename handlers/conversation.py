@@ -21,7 +21,8 @@ from telegram.ext import (
 )
 
 from bot.conversation import ConversationService
-from bot.messages import CallbackData
+from bot.messages import CallbackData, StaffReply
+from bot.routing import Router
 from bot.staff import StaffService
 from handlers.admin import deliver_staff
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, text_of
@@ -63,7 +64,7 @@ def tapped(service: ConversationService) -> Callback:
 
 
 def build(
-    service: ConversationService, staff: StaffService
+    service: ConversationService, router: Router, staff: StaffService
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """What the bot does, its commands, and 999/101."""
@@ -77,11 +78,11 @@ def build(
         urgent = service.urgent(incoming(update), text)
         if urgent is not None:
             await deliver(update, context, urgent)
-        staff_reply = await staff.text(incoming(update), text)
-        if staff_reply is not None:  # an admin in the middle of creating something
-            await deliver_staff(update, context, staff, staff_reply)
+        reply = await router.text(incoming(update), text)
+        if isinstance(reply, StaffReply):  # staff in the middle of creating something
+            await deliver_staff(update, context, staff, reply)
             return
-        await deliver(update, context, await service.text(incoming(update), text))
+        await deliver(update, context, reply)
 
     async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command we do not have."""

@@ -6,14 +6,14 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.conversation import ConversationService
-from bot.staff import StaffService
+from bot.routing import Router
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
 
 def build(
-    service: ConversationService, staff: StaffService
+    service: ConversationService, router: Router
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def survey(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start the survey, or show where the resident already is."""
@@ -21,12 +21,9 @@ def build(
         await deliver(update, context, reply)
 
     async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Drop the flow in progress; a half-finished sign-up is erased entirely."""
-        staff_reply = await staff.cancel(incoming(update))
-        if staff_reply is not None:
-            await deliver(update, context, staff_reply)
-            return
-        await deliver(update, context, await service.cancel(incoming(update)))
+        """Drop the flow in progress (a staff flow first); a half-finished sign-up is erased
+        entirely."""
+        await deliver(update, context, await router.cancel(incoming(update)))
 
     return [
         CommandHandler("survey", survey, filters=RESIDENT_MESSAGES),

@@ -41,10 +41,10 @@ from hypothesis import strategies as st
 
 from bot.app import Prepared, build_application, prepare, running
 from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.flows.onboarding import AGE_BANDS
+from bot.flows.survey import has_words
 from bot.i18n import supported_locales
-from bot.onboarding import AGE_BANDS
 from bot.settings import Settings
-from bot.survey_flow import has_words
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey
 
 USERS = 3
@@ -287,7 +287,7 @@ async def play(script: list[tuple[int, tuple[str, Any]]], folder: Path) -> Playe
 
 
 def valid_answer(question: Question, value: Any) -> bool:
-    """An answer as the survey flow keeps it in its state (see bot.survey_flow)."""
+    """An answer as the survey flow keeps it in its state (see bot.flows.survey)."""
     if value is None:
         return question.optional
     if question.kind == "multi":

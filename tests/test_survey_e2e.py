@@ -8,9 +8,9 @@ from bot.app import BotApplication
 from bot.areas import AreaDirectory
 from bot.emulator import BotApiEmulator
 from bot.flows import ButtonInput, FlowContext, SaveResponse
+from bot.flows.survey import SurveyFlow
 from bot.scrubber import Scrubber
 from bot.settings import PROJECT_ROOT, Settings
-from bot.survey_flow import SurveyFlow
 from bot.surveys import load_surveys
 from storage.models import AnswerRecord, FlowState, Resident
 from storage.repositories import Store

@@ -8,6 +8,8 @@ consent), so nothing about a child stays in the database.
 from __future__ import annotations
 
 from dataclasses import replace
+from enum import StrEnum
+from typing import TypedDict, Unpack, cast
 
 from bot.areas import normalise_postcode
 from bot.flows import ButtonInput, Erase, FlowContext, Input, TextInput, Transition
@@ -30,8 +32,19 @@ AGE_BANDS: tuple[str, ...] = (
     "65_plus",
     "prefer_not",
 )
-LANGUAGE, AREA, WARD_PICK, WARD_LIST, AGE = "language", "area", "ward_pick", "ward_list", "age"
-NOTICES = "notices"
+
+
+class Step(StrEnum):
+    LANGUAGE = "language"
+    AREA = "area"
+    WARD_PICK = "ward_pick"
+    WARD_LIST = "ward_list"
+    AGE = "age"
+    NOTICES = "notices"
+
+
+class Data(TypedDict, total=False):
+    candidates: list[str]  # the wards a postcode may be in, to choose from
 
 
 def age_band_label(band: str) -> str:
@@ -68,7 +81,7 @@ class OnboardingFlow:
 
     @staticmethod
     def start() -> FlowState:
-        return FlowState("onboarding", LANGUAGE, {})
+        return FlowState("onboarding", Step.LANGUAGE, {})
 
     def step_token(self, ctx: FlowContext, state: FlowState) -> str:
         return state.step
@@ -77,12 +90,12 @@ class OnboardingFlow:
         return CallbackData(self.name, state.step, action, arg)
 
     @staticmethod
-    def _move(state: FlowState, step: str, **data: object) -> FlowState:
+    def _move(state: FlowState, step: Step, **data: Unpack[Data]) -> FlowState:
         return FlowState(state.flow, step, {**state.data, **data}, state.revision + 1)
 
     # -- screens -------------------------------------------------------------------------
     def screen(self, ctx: FlowContext, state: FlowState) -> Screen:
-        if state.step == LANGUAGE:
+        if state.step == Step.LANGUAGE:
             rows = []
             for code in supported_locales():
                 label = language_name(code)
@@ -90,7 +103,7 @@ class OnboardingFlow:
                     label = _("✅ {choice}").format(choice=label)
                 rows.append((Button(label, self._cb(state, "lang", code)),))
             return Screen(_("Which language would you like me to use?"), tuple(rows))
-        if state.step == AREA:
+        if state.step == Step.AREA:
             return Screen(
                 _(
                     "Where in {area} do you live?\n\n"
@@ -108,10 +121,10 @@ class OnboardingFlow:
                     ),
                 ),
             )
-        if state.step == WARD_PICK:
+        if state.step == Step.WARD_PICK:
             rows = [
                 (Button(ward.name, self._cb(state, "ward", ward.id)),)
-                for ward_id in state.data.get("candidates", [])
+                for ward_id in cast(Data, state.data).get("candidates", [])
                 if (ward := ctx.areas.ward(ward_id))
             ]
             rows.append((Button(pgettext("button", "None of these"), self._cb(state, "list")),))
@@ -126,15 +139,15 @@ class OnboardingFlow:
                 _("Your postcode is shared by more than one ward. Which one do you live in?"),
                 tuple(rows),
             )
-        if state.step == WARD_LIST:
+        if state.step == Step.WARD_LIST:
             buttons = [Button(w.name, self._cb(state, "ward", w.id)) for w in ctx.areas.wards]
             grid: list[tuple[Button, ...]] = [
                 tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)
             ]
             grid.append((Button(pgettext("button", "Back"), self._cb(state, "back")),))
             return Screen(_("Choose your ward."), tuple(grid))
-        if state.step == NOTICES:
-            return notices_screen(ctx.resident, self.name, NOTICES)
+        if state.step == Step.NOTICES:
+            return notices_screen(ctx.resident, self.name, Step.NOTICES)
         buttons = [Button(age_band_label(b), self._cb(state, "age", b)) for b in AGE_BANDS]
         return Screen(
             _(
@@ -147,7 +160,7 @@ class OnboardingFlow:
     # -- inputs --------------------------------------------------------------------------
     async def handle(self, ctx: FlowContext, state: FlowState, event: Input) -> Transition:
         resident = ctx.resident
-        if state.step == AREA and isinstance(event, TextInput):
+        if state.step == Step.AREA and isinstance(event, TextInput):
             return self._postcode(ctx, state, event.text)
         if isinstance(event, TextInput):
             return Transition(
@@ -177,35 +190,35 @@ class OnboardingFlow:
                 accepted=False,
             )
         # Only the candidate ward ids are kept; the postcode itself goes no further.
-        return Transition(self._move(state, WARD_PICK, candidates=[w.id for w in wards]))
+        return Transition(self._move(state, Step.WARD_PICK, candidates=[w.id for w in wards]))
 
     def _ward_chosen(self, resident: Resident, state: FlowState, ward_id: str) -> Transition:
         updated = replace(resident, ward_id=ward_id, outside_area=False)
-        return Transition(self._move(state, AGE, candidates=[]), resident=updated)
+        return Transition(self._move(state, Step.AGE, candidates=[]), resident=updated)
 
     def _button(
         self, ctx: FlowContext, state: FlowState, resident: Resident, event: ButtonInput
     ) -> Transition:
         action, arg = event.action, event.arg
-        if state.step == LANGUAGE and action == "lang" and arg in supported_locales():
+        if state.step == Step.LANGUAGE and action == "lang" and arg in supported_locales():
             updated = replace(resident, locale=arg, locale_chosen=True)
-            return Transition(self._move(state, AREA), resident=updated)
-        if state.step in (AREA, WARD_PICK) and action == "list":
-            return Transition(self._move(state, WARD_LIST))
-        if state.step == AREA and action == "outside":
+            return Transition(self._move(state, Step.AREA), resident=updated)
+        if state.step in (Step.AREA, Step.WARD_PICK) and action == "list":
+            return Transition(self._move(state, Step.WARD_LIST))
+        if state.step == Step.AREA and action == "outside":
             updated = replace(resident, ward_id=None, outside_area=True)
-            return Transition(self._move(state, AGE), resident=updated)
+            return Transition(self._move(state, Step.AGE), resident=updated)
         if (
-            state.step == WARD_PICK
+            state.step == Step.WARD_PICK
             and action == "ward"
-            and arg in state.data.get("candidates", [])
+            and arg in cast(Data, state.data).get("candidates", [])
         ):
             return self._ward_chosen(resident, state, arg)
-        if state.step == WARD_LIST and action == "ward" and ctx.areas.ward(arg):
+        if state.step == Step.WARD_LIST and action == "ward" and ctx.areas.ward(arg):
             return self._ward_chosen(resident, state, arg)
-        if state.step == WARD_LIST and action == "back":
-            return Transition(self._move(state, AREA))
-        if state.step == AGE and action == "age" and arg in AGE_BANDS:
+        if state.step == Step.WARD_LIST and action == "back":
+            return Transition(self._move(state, Step.AREA))
+        if state.step == Step.AGE and action == "age" and arg in AGE_BANDS:
             if arg == "under_13":
                 return Transition(
                     None,
@@ -219,15 +232,17 @@ class OnboardingFlow:
                         )
                     ),
                 )
-            return Transition(self._move(state, NOTICES), resident=replace(resident, age_band=arg))
-        if state.step == NOTICES and action == "toggle" and arg in TOPICS:
+            return Transition(
+                self._move(state, Step.NOTICES), resident=replace(resident, age_band=arg)
+            )
+        if state.step == Step.NOTICES and action == "toggle" and arg in TOPICS:
             updated = resident.with_topic(arg, not resident.wants(arg))
-            return Transition(self._move(state, NOTICES), resident=updated)
-        if state.step == NOTICES and action == "done":
+            return Transition(self._move(state, Step.NOTICES), resident=updated)
+        if state.step == Step.NOTICES and action == "done":
             updated = replace(resident, onboarded_at=utc_now())
             done = _("Thank you, you're all set. You can change your language with /language.")
             return Transition(None, resident=updated, final=Screen(done), extra=(home_screen(),))
-        if state.step == AREA:
+        if state.step == Step.AREA:
             return Transition(
                 state, notice=_("Please type your postcode or use the buttons."), accepted=False
             )

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypedDict, Unpack, cast
 
 from babel.lists import format_list
 
@@ -27,9 +28,27 @@ from storage.models import AnswerRecord, FlowState
 
 __all__ = ["SurveyFlow", "agree_label", "answer_records", "has_words"]
 
-SUMMARY = "summary"
-EDIT = "edit"
+
+class Step(StrEnum):
+    """The walker's own steps; every other step is the id of the question being asked."""
+
+    SUMMARY = "summary"
+    EDIT = "edit"
+
+
+class Data(TypedDict, total=False):
+    survey: str  # the survey's id
+    answers: dict[str, Any]  # question id → answer (see above)
+    picked: list[str]  # a multiple-choice question's ticks so far
+    editing: bool  # changing one answer from the summary
+
+
 _PREVIEW_LENGTH = 200
+
+
+def _data(state: FlowState) -> Data:
+    """The state's data as this flow wrote it."""
+    return cast(Data, state.data)
 
 
 def agree_label(choice_id: str) -> str:
@@ -105,7 +124,7 @@ class SurveyFlow:
 
     @staticmethod
     def survey_of(ctx: FlowContext, state: FlowState) -> Survey | None:
-        return ctx.surveys.get(str(state.data.get("survey")))
+        return ctx.surveys.get(str(_data(state).get("survey")))
 
     def step_token(self, ctx: FlowContext, state: FlowState) -> str:
         survey = self.survey_of(ctx, state)
@@ -116,7 +135,7 @@ class SurveyFlow:
         return CallbackData(self.name, self.step_token(ctx, state), action, arg)
 
     @staticmethod
-    def _move(state: FlowState, step: str, **data: Any) -> FlowState:
+    def _move(state: FlowState, step: str, **data: Unpack[Data]) -> FlowState:
         merged = {**state.data, **data}
         return FlowState(state.flow, step, merged, state.revision + 1)
 
@@ -125,9 +144,9 @@ class SurveyFlow:
         survey = self.survey_of(ctx, state)
         if survey is None:  # the survey file was removed while someone was answering it
             return Screen(_("This survey is no longer available. Send /survey to start again."))
-        if state.step == SUMMARY:
+        if state.step == Step.SUMMARY:
             return self._summary(ctx, state, survey)
-        if state.step == EDIT:
+        if state.step == Step.EDIT:
             return self._edit_menu(ctx, state, survey)
         index = survey.index_of(state.step)
         if index is None:
@@ -146,7 +165,7 @@ class SurveyFlow:
                 for c in question.choices
             ]
         elif question.kind == "multi":
-            picked = set(state.data.get("picked", []))
+            picked = set(_data(state).get("picked", []))
             for choice in question.choices:
                 label = data_text(choice.label)
                 if choice.id in picked:
@@ -172,7 +191,7 @@ class SurveyFlow:
                 for cid in AGREE_CHOICE_IDS
             ]
         navigation: list[Button] = []
-        if index > 0 or state.data.get("editing"):
+        if index > 0 or _data(state).get("editing"):
             navigation.append(Button(pgettext("button", "Back"), self._cb(ctx, state, "back")))
         if question.optional:
             navigation.append(Button(pgettext("button", "Skip"), self._cb(ctx, state, "skip")))
@@ -198,7 +217,7 @@ class SurveyFlow:
         return _("This is how your team will see your comment: {comment}").format(comment=preview)
 
     def _summary(self, ctx: FlowContext, state: FlowState, survey: Survey) -> Screen:
-        answers = state.data.get("answers", {})
+        answers = _data(state).get("answers", {})
         lines = [
             _("{number}. {question}\n→ {answer}").format(
                 number=i,
@@ -230,9 +249,9 @@ class SurveyFlow:
         survey = self.survey_of(ctx, state)
         if survey is None:
             return Transition(None, notice=self.screen(ctx, state).text)
-        if state.step == SUMMARY:
+        if state.step == Step.SUMMARY:
             return self._on_summary(survey, state, event)
-        if state.step == EDIT:
+        if state.step == Step.EDIT:
             return self._on_edit(survey, state, event)
         index = survey.index_of(state.step)
         if index is None:
@@ -245,10 +264,10 @@ class SurveyFlow:
     def _after_answer(
         self, survey: Survey, state: FlowState, index: int, value: Any
     ) -> Transition:
-        answers = {**state.data.get("answers", {}), survey.questions[index].id: value}
-        if state.data.get("editing") or index + 1 == len(survey.questions):
+        answers = {**_data(state).get("answers", {}), survey.questions[index].id: value}
+        if _data(state).get("editing") or index + 1 == len(survey.questions):
             return Transition(
-                self._move(state, SUMMARY, answers=answers, picked=[], editing=False)
+                self._move(state, Step.SUMMARY, answers=answers, picked=[], editing=False)
             )
         next_question = survey.questions[index + 1]
         return Transition(
@@ -296,12 +315,12 @@ class SurveyFlow:
 
         action, arg = event.action, event.arg
         if action == "back":
-            if state.data.get("editing"):
-                return Transition(self._move(state, SUMMARY, picked=[], editing=False))
+            if _data(state).get("editing"):
+                return Transition(self._move(state, Step.SUMMARY, picked=[], editing=False))
             if index == 0:
                 return self._rejected(state, _("This is the first question."))
             previous = survey.questions[index - 1]
-            answers = state.data.get("answers", {})
+            answers = _data(state).get("answers", {})
             return Transition(
                 self._move(state, previous.id, picked=self._picked_for(previous, answers))
             )
@@ -318,7 +337,7 @@ class SurveyFlow:
         ):
             return self._after_answer(survey, state, index, int(arg))
         if question.kind == "multi" and action == "pick" and question.choice(arg):
-            picked = list(state.data.get("picked", []))
+            picked = list(_data(state).get("picked", []))
             if arg in picked:
                 picked.remove(arg)
             elif len(picked) >= question.max_choices:
@@ -334,7 +353,7 @@ class SurveyFlow:
                 picked.append(arg)
             return Transition(self._move(state, state.step, picked=picked))
         if question.kind == "multi" and action == "done":
-            picked = [c.id for c in question.choices if c.id in state.data.get("picked", [])]
+            picked = [c.id for c in question.choices if c.id in _data(state).get("picked", [])]
             if not picked and not question.optional:
                 return self._rejected(state, _("Please choose at least one, then tap Done."))
             return self._after_answer(survey, state, index, picked or None)
@@ -348,7 +367,7 @@ class SurveyFlow:
                 state, _("Please use the buttons: send your answers or change one.")
             )
         if event.action == "confirm":
-            answers = state.data.get("answers", {})
+            answers = _data(state).get("answers", {})
             records = answer_records(survey, answers)
             if self._scrub is not None and any(
                 isinstance(v, dict) and not v.get("scrubbed") for v in answers.values()
@@ -369,21 +388,21 @@ class SurveyFlow:
                 ),
             )
         if event.action == "edit":
-            return Transition(self._move(state, EDIT))
+            return Transition(self._move(state, Step.EDIT))
         return self._rejected(state, _("Sorry, I didn't understand that button."))
 
     def _on_edit(self, survey: Survey, state: FlowState, event: Input) -> Transition:
         if isinstance(event, TextInput):
             return self._rejected(state, _("Please choose a question number with the buttons."))
         if event.action == "summary":
-            return Transition(self._move(state, SUMMARY))
+            return Transition(self._move(state, Step.SUMMARY))
         if (
             event.action == "goto"
             and event.arg.isdigit()
             and int(event.arg) < len(survey.questions)
         ):
             question = survey.questions[int(event.arg)]
-            answers = state.data.get("answers", {})
+            answers = _data(state).get("answers", {})
             return Transition(
                 self._move(
                     state, question.id, editing=True, picked=self._picked_for(question, answers)
