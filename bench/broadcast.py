@@ -32,10 +32,10 @@ from telegram import Bot
 from bench.common import TOKEN, Result
 from bench.diagnose import install
 from bench.seeding import seed_residents
-from bot.broadcasts import BroadcastEngine, BroadcastPolicy
-from bot.emulator import BotApiEmulator
+from bot.broadcasting.engine import BroadcastEngine, BroadcastPolicy
+from bot.broadcasting.notices import render_broadcast
+from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import load_catalogs
-from bot.notices import render_broadcast
 from handlers.delivery import TelegramDelivery
 from storage.models import Broadcast
 from storage.repositories import Store

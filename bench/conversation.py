@@ -27,8 +27,8 @@ from typing import Any
 from bench.common import CONVERSATION_ROUNDS, TOKEN, Result, cpu_seconds, percentile
 from bench.harness import Steps, bot_process
 from bench.language import load_samples
-from bot.emulator import BotApiEmulator, EmulatedUser
-from bot.safeguarding import Safeguarding
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
+from bot.residents.safeguarding import Safeguarding
 
 __all__ = ["OURS_UPDATES", "run"]
 

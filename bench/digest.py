@@ -26,11 +26,11 @@ from pathlib import Path
 from bench.common import TOKEN, Result
 from bench.digest_data import generate
 from bot.app import build_application, prepare, services
-from bot.digest_service import DigestService
-from bot.disclosure import Period
+from bot.digests.disclosure import Period
+from bot.digests.service import DigestService
 from bot.i18n import use_locale
 from bot.settings import Settings
-from bot.staff import StaffService
+from bot.staff.service import StaffService
 from storage.repositories import Store
 
 __all__ = ["run"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.common import ROOT, cpu_seconds, main_thread_cpu_seconds, rss_mib
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 
 __all__ = ["BotProcess", "Steps", "bot_process", "find_data"]
 

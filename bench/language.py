@@ -1,11 +1,11 @@
 """Figure 5: language detection on labelled short resident messages in the eleven languages.
 
-Ours is ``bot.language_detect.LanguageDetector`` restricted to the bot's languages, as the bot
-builds it; the baseline is stock langdetect (all 55 profiles, same seed), which is what one
-gets from ``langdetect.detect``. Accuracy is the share of messages whose detected language is
-the label; for ours that is ``language_of`` (what is stored with a comment: ``unknown`` below
-the confidence threshold counts as wrong). Memory is measured in a fresh process each: resident
-set size before importing langdetect and after the detector is ready.
+Ours is ``bot.residents.language_detect.LanguageDetector`` restricted to the bot's languages, as
+the bot builds it; the baseline is stock langdetect (all 55 profiles, same seed), which is what one
+gets from ``langdetect.detect``. Accuracy is the share of messages whose detected language is the
+label; for ours that is ``language_of`` (what is stored with a comment: ``unknown`` below the
+confidence threshold counts as wrong). Memory is measured in a fresh process each: resident set
+size before importing langdetect and after the detector is ready.
 
     python -m bench.language memory ours|stock     # one memory measurement, as JSON
 """
@@ -50,7 +50,7 @@ def _memory(kind: str) -> dict[str, float]:
     before = rss_mib()
     tracemalloc.start()
     if kind == "ours":
-        from bot.language_detect import LanguageDetector
+        from bot.residents.language_detect import LanguageDetector
 
         imported = rss_mib()
         LanguageDetector(_supported())
@@ -109,7 +109,7 @@ def run(quick: bool) -> list[Result]:
     from langdetect import detect as stock_detect
     from langdetect.lang_detect_exception import LangDetectException
 
-    from bot.language_detect import LanguageDetector
+    from bot.residents.language_detect import LanguageDetector
 
     samples = load_samples()
     texts = [text for _language, text in samples]

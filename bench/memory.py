@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.common import TOKEN, Result
 from bench.harness import Steps, bot_process
 from bench.seeding import LOCALES, seed_residents
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from storage.repositories import Store
 
 __all__ = ["run"]

@@ -259,7 +259,7 @@ def _broadcast(figure: Figure) -> list[str]:
     if rate is not None and rate.met is False:
         notes.append(
             "**Missed: the engine sends below 0.95 of its configured rate.** Cause (ours): after "
-            "*every* message `BroadcastEngine._progress` (`bot/broadcasts.py`) runs "
+            "*every* message `BroadcastEngine._progress` (`bot/broadcasting/engine.py`) runs "
             "`complete_if_drained` and `stats()` in a unit of work; `stats()` "
             "(`storage/broadcasts.py`) groups the broadcast's whole outbox, so it costs O(N) per "
             "message and O(N²) per broadcast, although its result is thrown away unless a "

@@ -72,7 +72,7 @@ def load(split: str, directory: Path = EVALUATION) -> list[dict[str, object]]:
 
 def measure(rows: list[dict[str, object]], safeguarding: object) -> dict[str, Tally]:
     """Per language, and ``"all"``."""
-    from bot.safeguarding import Concern, Safeguarding
+    from bot.residents.safeguarding import Concern, Safeguarding
 
     assert isinstance(safeguarding, Safeguarding)
     tallies: dict[str, Tally] = defaultdict(Tally)
@@ -104,7 +104,7 @@ def measure(rows: list[dict[str, object]], safeguarding: object) -> dict[str, Ta
 
 
 def _systems() -> tuple[object, object]:
-    from bot.safeguarding import Safeguarding
+    from bot.residents.safeguarding import Safeguarding
 
     ours = Safeguarding.load()
     rules_only = Safeguarding(ours.rules)

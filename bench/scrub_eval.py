@@ -1,4 +1,4 @@
-"""Measure bot/scrubber.py on the labelled corpus: recall, false removals, speed.
+"""Measure bot/digests/scrubber.py on the labelled corpus: recall, false removals, speed.
 
     .venv/bin/python bench/scrub_eval.py            # both sets, then the figures for each
     .venv/bin/python bench/scrub_eval.py --misses   # also list every miss and false removal
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.scrubber import KINDS, Redaction, Scrubber  # noqa: E402
+from bot.digests.scrubber import KINDS, Redaction, Scrubber  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "scrubber_corpus.toml"
 # Written blind later, for names in every script (its header says how); measured beside it.

@@ -23,8 +23,8 @@ from pathlib import Path
 from bench.common import TOKEN, Result
 from bench.seeding import seed_residents
 from bot.app import build_application, prepare, services
-from bot.conversation import ConversationService
 from bot.messages import Incoming
+from bot.residents.conversation import ConversationService
 from bot.settings import Settings
 from storage.database import Database
 from storage.repositories import Store

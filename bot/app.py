@@ -23,30 +23,32 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.areas import AreaDirectory
-from bot.broadcasts import BroadcastEngine, BroadcastPolicy
-from bot.conversation import ConversationService
-from bot.digest_service import DigestService
-from bot.disclosure import BlockLength, DisclosurePolicy
+from bot.broadcasting.engine import BroadcastEngine, BroadcastPolicy
+from bot.broadcasting.flood import FloodGate
+from bot.broadcasting.notices import render_broadcast
+from bot.broadcasting.reminders import Reminders
+from bot.digests.disclosure import BlockLength, DisclosurePolicy
+from bot.digests.scrubber import Scrubber
+from bot.digests.service import DigestService
 from bot.errors import ConfigError, UnreachableError
-from bot.flood import FloodGate
 from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
-from bot.language_detect import LanguageDetector, detector_for
-from bot.notices import render_broadcast
-from bot.officers import OfficerRegistry
-from bot.reminders import Reminders
-from bot.resident_events import EventsService
+from bot.residents.conversation import ConversationService
+from bot.residents.events import EventsService
+from bot.residents.language_detect import LanguageDetector, detector_for
+from bot.residents.safeguarding import Safeguarding
 from bot.routing import Router
-from bot.safeguarding import Safeguarding
-from bot.scrubber import Scrubber
 from bot.settings import Settings
-from bot.staff import StaffService
+from bot.staff.officers import OfficerRegistry
+from bot.staff.service import StaffService
 from bot.surveys import Survey, load_surveys
 from bot.update_processor import PerChatUpdateProcessor
-from handlers import admin, conversation, errors, onboarding, privacy, survey
-from handlers import events as events_handlers
+from handlers import errors
 from handlers.delivery import TelegramDelivery, progress_reporter, send_scheduled
 from handlers.ratelimit import GateLimiter
 from handlers.replies import patiently
+from handlers.residents import conversation, onboarding, privacy, survey
+from handlers.residents import events as events_handlers
+from handlers.staff import admin
 from storage.flood import recorded_pause
 from storage.repositories import Store
 

@@ -14,7 +14,7 @@ import logging
 __all__ = ["configure_logging"]
 
 _QUIET = ("httpx", "httpcore", "apscheduler")
-_NEVER_DEBUG = ("telegram", "aiosqlite", "bot.emulator", "aiohttp")
+_NEVER_DEBUG = ("telegram", "aiosqlite", "bot.devtools.emulator", "aiohttp")
 
 
 def configure_logging(level: str) -> None:

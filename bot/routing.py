@@ -9,10 +9,10 @@ is decided before this, without the database (``ConversationService.urgent``).
 
 from __future__ import annotations
 
-from bot.conversation import ConversationService
 from bot.i18n import SOURCE_LOCALE
 from bot.messages import AlreadyHandled, Incoming, Reply
-from bot.staff import StaffService
+from bot.residents.conversation import ConversationService
+from bot.staff.service import StaffService
 from storage.repositories import Store
 
 __all__ = ["Router"]

@@ -15,10 +15,10 @@ from datetime import datetime
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.broadcasts import Blocked, RateLimited, Rejected, Reporter, Transient
+from bot.broadcasting.engine import Blocked, RateLimited, Rejected, Reporter, Transient
 from bot.i18n import directional, use_locale
 from bot.messages import Outgoing
-from bot.staff import progress_text
+from bot.staff.service import progress_text
 from handlers.ratelimit import bulk, seconds
 from handlers.replies import keyboard, send_new
 from storage.models import BroadcastStats

@@ -11,8 +11,8 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.conversation import ConversationService
 from bot.i18n import _, use_locale
+from bot.residents.conversation import ConversationService
 
 __all__ = ["build"]
 

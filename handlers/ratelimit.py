@@ -1,4 +1,4 @@
-"""python-telegram-bot's rate-limiter seam, held to :class:`bot.flood.FloodGate`.
+"""python-telegram-bot's rate-limiter seam, held to :class:`bot.broadcasting.flood.FloodGate`.
 
 Every Bot API request but ``getUpdates`` passes through ``process_request`` (PTB ``ExtBot``),
 so replies, taps' answers, edits, broadcasts and digests share one budget and one pause.
@@ -15,7 +15,7 @@ from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, ExtBot
 
-from bot.flood import FloodGate, Priority
+from bot.broadcasting.flood import FloodGate, Priority
 
 __all__ = ["GateLimiter", "bulk", "seconds"]
 

@@ -1,4 +1,4 @@
-"""Turning a service :class:`~bot.conversation.Reply` into Bot API calls.
+"""Turning a service :class:`~bot.residents.conversation.Reply` into Bot API calls.
 
 Shared by every feature module: the only place that builds keyboards and decides between
 editing the tapped message and sending a new one.
@@ -132,7 +132,7 @@ async def send_new(
     """A new message (a picture, a file, or text with its keyboard), sent :func:`patiently`.
 
     ``unasked``: no one is waiting for it this second (a scheduled digest), so it takes what
-    the replies leave of the budget (:mod:`bot.flood`).
+    the replies leave of the budget (:mod:`bot.broadcasting.flood`).
     """
     text = directional(out.text, locale)
     extra = bulk(bot) if unasked else {}

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApplication, build_application, prepare, running
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
 
 

@@ -17,8 +17,8 @@ from aiohttp import web
 from telegram.ext import Job
 
 from bot.app import BotApplication
-from bot.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
-from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser, SentMessage
+from bot.digests.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
 from bot.settings import Settings
 from storage.models import AnswerRecord
 from storage.repositories import Store

@@ -28,7 +28,7 @@ import pytest_asyncio
 
 from bot.app import build_application, prepare, running
 from bot.areas import AreaDirectory
-from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.settings import Settings
 from tests.helpers import begin_survey, start_and_consent
 

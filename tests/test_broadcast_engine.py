@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.broadcasts import BroadcastEngine, BroadcastPolicy, next_allowed
-from bot.emulator import BotApiEmulator
-from bot.notices import render_broadcast
+from bot.broadcasting.engine import BroadcastEngine, BroadcastPolicy, next_allowed
+from bot.broadcasting.notices import render_broadcast
+from bot.devtools.emulator import BotApiEmulator
 from handlers.delivery import TelegramDelivery
 from storage.models import Broadcast
 from storage.repositories import Store

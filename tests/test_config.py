@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.errors import ConfigError
 from bot.settings import PROJECT_ROOT, SETTINGS, load_settings
 from bot.surveys import load_survey, load_surveys

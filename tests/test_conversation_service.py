@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.areas import AreaDirectory
-from bot.conversation import ConversationService
 from bot.messages import Incoming, Reply
+from bot.residents.conversation import ConversationService
 from bot.settings import PROJECT_ROOT
 from bot.surveys import load_surveys
 from storage.repositories import Store

@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 import pexpect
 from babel import dates
 
-from bot.disclosure import BlockLength, round_half_up
+from bot.devtools.seed import DEMO_WARD, latest_closed_period, seed_demo
+from bot.digests.disclosure import BlockLength, round_half_up
 from bot.flows.survey import agree_label
 from bot.i18n import _, data_text, language_name, load_catalogs, pgettext, use_locale
-from bot.seed import DEMO_WARD, latest_closed_period, seed_demo
 from bot.settings import PROJECT_ROOT
 from storage.repositories import Store
 
@@ -140,7 +140,7 @@ def _texts() -> dict[str, str]:
             "q6": question.format(number=6, total=6, question="").split("\n")[0],
             "which_digest": _("Which digest would you like?"),
             "which_period": _("Which period?"),
-            # The period button's label, as bot.digest_service writes it.
+            # The period button's label, as bot.digests.service writes it.
             "latest_week": str(
                 dates.format_interval(week.start, week.last_day, "yMMMd", locale=LANG)
             ),

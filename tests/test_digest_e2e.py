@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot.app import BotApplication, services
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.logs import configure_logging
 from bot.settings import Settings
 from storage.models import Event

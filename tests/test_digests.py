@@ -6,8 +6,8 @@ from collections import Counter
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.digest_service import scheduled_moment
-from bot.digests import (
+from bot.digests.disclosure import DisclosurePolicy, Period
+from bot.digests.report import (
     build_ward_digest,
     cell_text,
     hidden_notes,
@@ -15,7 +15,7 @@ from bot.digests import (
     render_ward_digest,
     snapshot_from,
 )
-from bot.disclosure import DisclosurePolicy, Period
+from bot.digests.service import scheduled_moment
 from bot.i18n import use_locale
 from bot.settings import PROJECT_ROOT
 from bot.surveys import load_surveys

@@ -1,6 +1,6 @@
 """Disclosure control: every rule at its boundary, an exhaustive attacker, and the period rule.
 
-The attacker here is written independently of ``bot.disclosure``'s interval arithmetic: it
+The attacker here is written independently of ``bot.digests.disclosure``'s interval arithmetic: it
 enumerates every table (as bit sets of possible values) consistent with what a digest
 publishes and with the public rules, and reports what each "fewer than k" cell, and each group
 of them, could be. "Recovering" a cell means learning anything its label did not say.
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.disclosure import (
+from bot.digests.disclosure import (
     MIN_K,
     SETTLE_TIME,
     BlockLength,

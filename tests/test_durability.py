@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.settings import PROJECT_ROOT, Settings
 from tests.conftest import BotRunner
 from tests.helpers import answer_survey, begin_survey, onboard

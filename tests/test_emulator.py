@@ -23,7 +23,7 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from tests.helpers import webhook_receiver
 
 TOKEN = "123456:TEST-TOKEN"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app import BotApplication, services
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
 from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp, with_staff
 
@@ -175,7 +175,7 @@ async def test_reminders_go_to_residents_who_are_going(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
     """A reminder due a moment ago (as after a restart) goes out once, to those going."""
-    from bot.reminders import Reminders
+    from bot.broadcasting.reminders import Reminders
 
     admin = emulator.user(ADMIN, first_name="Admin")
     await create_event(admin, ward=None)

@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from bot.broadcasts import PaceLimiter
-from bot.flood import FloodGate, Priority
+from bot.broadcasting.engine import PaceLimiter
+from bot.broadcasting.flood import FloodGate, Priority
 
 
 class FakeTime:

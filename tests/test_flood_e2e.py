@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApplication, services
-from bot.broadcasts import BroadcastEngine
-from bot.emulator import BotApiEmulator, CallRecord
+from bot.broadcasting.engine import BroadcastEngine
+from bot.devtools.emulator import BotApiEmulator, CallRecord
 from bot.settings import PROJECT_ROOT, Settings
 from storage.models import Broadcast
 from storage.repositories import Store

@@ -7,9 +7,9 @@ import sqlite3
 import pytest
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from bot.i18n import LOCALES_DIR, _, directional, resolve_locale, supported_locales, use_locale
-from bot.language_detect import UNKNOWN, LanguageDetector
+from bot.residents.language_detect import UNKNOWN, LanguageDetector
 from bot.settings import Settings
 from tests.helpers import onboard
 

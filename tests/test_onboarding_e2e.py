@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
 from tests.helpers import start_and_consent
 

@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
 from tests.helpers import answer_survey, begin_survey, onboard
 

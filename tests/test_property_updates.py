@@ -40,7 +40,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Prepared, build_application, prepare, running
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from bot.flows.onboarding import AGE_BANDS
 from bot.flows.survey import has_words
 from bot.i18n import supported_locales

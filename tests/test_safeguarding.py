@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from bot.app import BotApplication
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import LOCALES_DIR
-from bot.safeguarding import Assessment, Concern, Safeguarding
-from bot.safeguarding_model import DIMENSION, HEADS, Head, SafeguardingModel, Thresholds
+from bot.residents.safeguarding import Assessment, Concern, Safeguarding
+from bot.residents.safeguarding_model import DIMENSION, HEADS, Head, SafeguardingModel, Thresholds
 from tests.helpers import answer_until_comment, begin_survey, onboard
 
 LANGUAGES = ["en", *LOCALES_DIR.joinpath("LINGUAS").read_text().split()]

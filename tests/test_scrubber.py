@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.scrubber import KINDS, TOKENS, Redaction, Scrubbed, Scrubber
+from bot.digests.scrubber import KINDS, TOKENS, Redaction, Scrubbed, Scrubber
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -407,7 +407,7 @@ def test_tokens_are_literal_and_english() -> None:
 
 
 def test_the_name_list_is_bundled_and_covers_hackneys_communities() -> None:
-    from bot.scrubber import _name_table
+    from bot.digests.scrubber import _name_table
 
     table = _name_table()
     total = len(table.plain) + len(table.word) + len(table.soft) + len(table.strict)

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.app import BotApplication, services
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import use_locale
 from bot.settings import Settings
-from bot.staff import progress_text
+from bot.staff.service import progress_text
 from handlers.delivery import progress_reporter
 from storage.models import Broadcast, BroadcastStats
 from storage.repositories import Store

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.app import BotApplication, services
-from bot.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from bot.settings import Settings
 from tests.helpers import (
     ADMIN,

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.app import build_application, prepare, services
 from bot.messages import CallbackData, Incoming
 from bot.settings import Settings
-from bot.staff import StaffService
+from bot.staff.service import StaffService
 from storage.repositories import Store
 
 ADMIN = 900

@@ -6,10 +6,10 @@ import sqlite3
 
 from bot.app import BotApplication
 from bot.areas import AreaDirectory
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
+from bot.digests.scrubber import Scrubber
 from bot.flows import ButtonInput, FlowContext, SaveResponse
 from bot.flows.survey import SurveyFlow
-from bot.scrubber import Scrubber
 from bot.settings import PROJECT_ROOT, Settings
 from bot.surveys import load_surveys
 from storage.models import AnswerRecord, FlowState, Resident

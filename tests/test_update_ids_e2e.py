@@ -15,7 +15,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.app import BotApplication, build_application, prepare
-from bot.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
 from tests.helpers import SURVEY_CHOICES, begin_survey, job, onboard, webhook_receiver
 

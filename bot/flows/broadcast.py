@@ -20,7 +20,7 @@ from bot.flows.staff_common import (
 )
 from bot.i18n import _, language_name, pgettext, supported_locales
 from bot.messages import Button, Screen
-from bot.notice_prefs import topic_label
+from bot.residents.notice_prefs import topic_label
 from storage.models import Broadcast, FlowState
 
 __all__ = ["BroadcastFlow", "Step"]

@@ -15,7 +15,7 @@ from bot.areas import normalise_postcode
 from bot.flows import ButtonInput, Erase, FlowContext, Input, TextInput, Transition
 from bot.i18n import _, language_name, pgettext, supported_locales
 from bot.messages import Button, CallbackData, Screen
-from bot.notice_prefs import notices_screen
+from bot.residents.notice_prefs import notices_screen
 from storage.database import utc_now
 from storage.models import TOPICS, FlowState, Resident
 

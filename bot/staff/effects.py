@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.areas import AreaDirectory
-from bot.broadcasts import BroadcastEngine
+from bot.broadcasting.engine import BroadcastEngine
 from bot.flows.base import (
     Applied,
     Flow,

@@ -35,10 +35,11 @@ from phonenumbers import Leniency, PhoneNumberMatcher
 
 __all__ = ["KINDS", "TOKENS", "Redaction", "Scrubbed", "Scrubber"]
 
-NAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "first_names.txt"
-SURNAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "surnames.txt"
+_DATA: Final = Path(__file__).resolve().parent.parent / "data"  # bot/data
+NAMES_FILE: Final = _DATA / "first_names.txt"
+SURNAMES_FILE: Final = _DATA / "surnames.txt"
 # Given names in Arabic and Bengali script, Urdu spellings among them.
-SCRIPT_NAMES_FILE: Final = Path(__file__).resolve().parent / "data" / "script_names.txt"
+SCRIPT_NAMES_FILE: Final = _DATA / "script_names.txt"
 
 KINDS: Final = (
     "phone",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.staff import StaffReply, StaffService
+from bot.staff.service import StaffReply, StaffService
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, our_tap, text_of
 
 __all__ = ["build", "deliver_staff"]
@@ -64,13 +64,17 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
     async def digest_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A digest scope or period button."""
         data = our_tap(update)
-        if data is not None:  # anything else was answered by handlers.conversation.foreign_taps
+        if (
+            data is not None
+        ):  # anything else was answered by handlers.residents.conversation.foreign_taps
             await deliver(update, context, await service.digest_tap(incoming(update), data))
 
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A staff flow's button or an event manager's button."""
         data = our_tap(update)
-        if data is not None:  # anything else was answered by handlers.conversation.foreign_taps
+        if (
+            data is not None
+        ):  # anything else was answered by handlers.residents.conversation.foreign_taps
             reply = await service.tap(incoming(update), data)
             await deliver_staff(update, context, service, reply)
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bot.areas import AreaDirectory
+from bot.digests.scrubber import Scrubber
 from bot.flows import (
     Applied,
     ButtonInput,
@@ -47,7 +48,6 @@ from bot.i18n import (
     supported_locales,
     use_locale,
 )
-from bot.language_detect import LanguageDetector
 from bot.messages import (
     AlreadyHandled,
     Button,
@@ -58,8 +58,8 @@ from bot.messages import (
     Reply,
     Screen,
 )
-from bot.safeguarding import Concern, Safeguarding
-from bot.scrubber import Scrubber
+from bot.residents.language_detect import LanguageDetector
+from bot.residents.safeguarding import Concern, Safeguarding
 from bot.surveys import Survey
 from storage.models import Resident
 from storage.repositories import Store, UnitOfWork

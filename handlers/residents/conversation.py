@@ -20,12 +20,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversation import ConversationService
 from bot.messages import CallbackData, StaffReply
+from bot.residents.conversation import ConversationService
 from bot.routing import Router
-from bot.staff import StaffService
-from handlers.admin import deliver_staff
+from bot.staff.service import StaffService
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, text_of
+from handlers.staff.admin import deliver_staff
 
 __all__ = ["build", "foreign_taps"]
 

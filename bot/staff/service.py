@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 
 from bot.areas import AreaDirectory
-from bot.broadcasts import BroadcastEngine
-from bot.digest_service import DigestService
-from bot.disclosure import Period
+from bot.broadcasting.engine import BroadcastEngine
+from bot.digests.disclosure import Period
+from bot.digests.service import DigestService
 from bot.flows import ButtonInput, Flow, FlowRunner, Ran, TextInput
 from bot.flows.broadcast import BroadcastFlow
 from bot.flows.edit_event import EditEventFlow
@@ -28,8 +28,8 @@ from bot.flows.slots import StaffSlot
 from bot.flows.staff_common import STAFF_PREFIX, StaffContext, UnitReads
 from bot.i18n import _, format_datetime, pgettext, resolve_locale, use_locale
 from bot.messages import Button, CallbackData, Incoming, Outgoing, StaffReply
-from bot.officers import OfficerRegistry
-from bot.staff_effects import StaffEffects
+from bot.staff.effects import StaffEffects
+from bot.staff.officers import OfficerRegistry
 from storage.models import BroadcastStats, Event, FlowState
 from storage.officers import Officer
 from storage.repositories import Store, UnitOfWork

@@ -15,15 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from babel import dates
 
 from bot.areas import AreaDirectory
-from bot.digests import (
-    WardDigest,
-    build_ward_digest,
-    cell_text,
-    priorities_chart,
-    render_ward_digest,
-    snapshot_from,
-)
-from bot.disclosure import (
+from bot.digests.disclosure import (
     DisclosurePolicy,
     Period,
     PeriodCheck,
@@ -32,9 +24,17 @@ from bot.disclosure import (
     latest_closed_block,
     protect_table,
 )
+from bot.digests.report import (
+    WardDigest,
+    build_ward_digest,
+    cell_text,
+    priorities_chart,
+    render_ward_digest,
+    snapshot_from,
+)
+from bot.digests.scrubber import Scrubber
 from bot.i18n import _, current_locale, pgettext
 from bot.messages import Button, CallbackData, Document, Outgoing
-from bot.scrubber import Scrubber
 from bot.surveys import Survey
 from storage.repositories import UnitOfWork
 

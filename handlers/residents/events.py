@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.resident_events import EventsService
+from bot.residents.events import EventsService
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, our_tap
 
 __all__ = ["build"]
@@ -23,7 +23,9 @@ def build(service: EventsService) -> list[BaseHandler[Update, ContextTypes.DEFAU
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """RSVP, calendar file, next page, notice toggles."""
         data = our_tap(update)
-        if data is not None:  # anything else was answered by handlers.conversation.foreign_taps
+        if (
+            data is not None
+        ):  # anything else was answered by handlers.residents.conversation.foreign_taps
             await deliver(update, context, await service.tap(incoming(update), data))
 
     return [

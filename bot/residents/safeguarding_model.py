@@ -36,7 +36,7 @@ from bot.errors import ConfigError
 __all__ = ["DIMENSION", "HEADS", "Head", "SafeguardingModel", "Thresholds", "features", "fold"]
 
 DIMENSION = 2**18
-MODEL_DIR = Path(__file__).resolve().parent.parent / "safeguarding" / "model"
+MODEL_DIR = Path(__file__).resolve().parents[2] / "safeguarding" / "model"
 _WORD = re.compile(r"\w+")
 # Letters NFD does not take apart, and the Arabic-script marks that carry no meaning here.
 _LETTERS = str.maketrans(

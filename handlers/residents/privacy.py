@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.conversation import ConversationService
+from bot.residents.conversation import ConversationService
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]

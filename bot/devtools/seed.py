@@ -11,13 +11,13 @@ groups and answers; comments are short, plain sentences about places and problem
 names, numbers or addresses. Chat ids start at :data:`FIRST_CHAT_ID`, far from any persona the
 demo plays.
 
-Digests cover closed calendar blocks (an ISO week by default, see :mod:`bot.disclosure`), so
-responses are back-dated across the latest closed block, the three before it and the current,
-still open one. Counts per (ward, block) are fixed by largest-remainder apportionment rather
-than drawn at random, so they are exact and do not depend on the seed. With the defaults,
-:data:`DEMO_WARD` has 57 responses in the latest closed block: the digest shows "55", and one
-more answer, the demo user's, makes it "60" (counts are rounded to 5), which is how the demo
-and its test see a new answer arrive despite rounding. Other seeded wards have 17 to 29.
+Digests cover closed calendar blocks (an ISO week by default, see :mod:`bot.digests.disclosure`),
+so responses are back-dated across the latest closed block, the three before it and the current,
+still open one. Counts per (ward, block) are fixed by largest-remainder apportionment rather than
+drawn at random, so they are exact and do not depend on the seed. With the defaults,
+:data:`DEMO_WARD` has 57 responses in the latest closed block: the digest shows "55", and one more
+answer, the demo user's, makes it "60" (counts are rounded to 5), which is how the demo and its
+test see a new answer arrive despite rounding. Other seeded wards have 17 to 29.
 
 ``responses.add`` stamps the current time, as it must in production; back-dating is a separate
 SQL ``UPDATE`` in the same transaction, the one place this module writes SQL itself.
@@ -33,7 +33,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.disclosure import (
+from bot.digests.disclosure import (
     BlockLength,
     DisclosurePolicy,
     Period,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from bot.conversation import answered_once, resident_session
 from bot.events import event_buttons, event_card, ics_file
 from bot.i18n import _, pgettext
 from bot.messages import Button, CallbackData, Document, Incoming, Outgoing, Reply
-from bot.notice_prefs import notices_screen
+from bot.residents.conversation import answered_once, resident_session
+from bot.residents.notice_prefs import notices_screen
 from storage.events import RSVP_STATUSES
 from storage.models import TOPICS, Event, Resident
 from storage.repositories import Store, UnitOfWork

@@ -3,11 +3,11 @@
 The bot is not an emergency service. Every free-text message, in any state and whatever the
 resident's chosen language, is read by two judges, and either is enough:
 
-* a statistical model of situations (:mod:`bot.safeguarding_model`), trained on messages the
-  project had written in all eleven languages: weapons, violence, fire, someone trapped,
-  collapse, a child at risk and every other danger 999 answers, against past, general,
-  hypothetical and question forms. It also gives a gentler answer ("if anyone is in danger
-  right now, call 999") to wording that only might be urgent;
+* a statistical model of situations (:mod:`bot.residents.safeguarding_model`), trained on messages
+  the project had written in all eleven languages: weapons, violence, fire, someone trapped,
+  collapse, a child at risk and every other danger 999 answers, against past, general, hypothetical
+  and question forms. It also gives a gentler answer ("if anyone is in danger right now, call 999")
+  to wording that only might be urgent;
 * the wording rules of *every* language (``safeguarding/<lang>.toml``), because people in
   distress write in the language that comes to them.
 
@@ -25,11 +25,11 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.errors import ConfigError
-from bot.safeguarding_model import Head, SafeguardingModel
+from bot.residents.safeguarding_model import Head, SafeguardingModel
 
 __all__ = ["Assessment", "Concern", "LanguageRules", "Safeguarding", "normalise"]
 
-SAFEGUARDING_DIR = Path(__file__).resolve().parent.parent / "safeguarding"
+SAFEGUARDING_DIR = Path(__file__).resolve().parents[2] / "safeguarding"
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 _SPACES = re.compile(r"\s+")
 _RULE_KEYS = ("emergency", "now", "not_now", "domestic_abuse", "self_harm")

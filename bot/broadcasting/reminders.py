@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.broadcasts import BroadcastEngine
+from bot.broadcasting.engine import BroadcastEngine
 from bot.events import reminder_times
 from storage.models import Broadcast, Event
 from storage.repositories import Store

@@ -2,7 +2,7 @@
 
 Plain Python: :func:`snapshot_from` turns raw counts into the figures stored for one ward and
 period (comments already scrubbed); :func:`build_ward_digest` applies the disclosure rules of
-:mod:`bot.disclosure`; :func:`render_ward_digest` writes it in the reader's language and
+:mod:`bot.digests.disclosure`; :func:`render_ward_digest` writes it in the reader's language and
 :func:`priorities_chart` draws this period's priorities against the previous one.
 
 A ward digest shows: responses; priorities ranked with counts and change; how safe people feel;
@@ -21,7 +21,7 @@ from typing import Any
 
 from babel.lists import format_list
 
-from bot.disclosure import (
+from bot.digests.disclosure import (
     Cell,
     DisclosurePolicy,
     Period,

@@ -2,26 +2,26 @@
 
 A newcomer should see what residents, officers and admins get within two minutes, without
 BotFather, a token or a phone. So the demo starts the project's own Bot API emulator
-(:mod:`bot.emulator`), runs the production application against it exactly as the tests do
+(:mod:`bot.devtools.emulator`), runs the production application against it exactly as the tests do
 (``build_application(prepare(settings))`` inside :func:`bot.app.running`: the same handlers,
 storage, catalogs, digests and broadcast engine), and turns the terminal into the chat: the
 bot's messages are printed as they arrive, buttons become numbered choices, and what the user
 types is sent as that persona's message or tap. Nothing here imitates the bot.
 
 The database is a throw-away SQLite file in a temporary folder, seeded by
-:func:`bot.seed.seed_demo` with 300 made-up residents, so officer digests have figures from
-the first minute. It is deleted on exit unless ``--keep PATH`` asks for a copy. Settings are
+:func:`bot.devtools.seed.seed_demo` with 300 made-up residents, so officer digests have figures
+from the first minute. It is deleted on exit unless ``--keep PATH`` asks for a copy. Settings are
 the defaults (``.env`` and ``NV_*`` variables are not read, so the demo can never touch a real
-database or need a token) except for three demo choices: the emulator's token and URL, the
-admin persona in ``admin_ids``, and quiet hours switched off so that a broadcast goes out at
-any hour of the day instead of waiting for the morning.
+database or need a token) except for three demo choices: the emulator's token and URL, the admin
+persona in ``admin_ids``, and quiet hours switched off so that a broadcast goes out at any hour of
+the day instead of waiting for the morning.
 
 One step is demo-only, and says so when it happens: digests only cover closed calendar weeks,
 and the user's own answers were given this week. When the user becomes the officer (or the
 admin), their answers are moved into the latest closed week and their ward is added to the
 officer's wards, so the digest they ask for next includes them. Once a ward's digest for a
 week has been published it is shown as stored (the differencing rule in
-:mod:`bot.disclosure`), so answers given after that do not change it.
+:mod:`bot.digests.disclosure`), so answers given after that do not change it.
 """
 
 from __future__ import annotations
@@ -46,11 +46,11 @@ from typing import TextIO
 
 from bot.app import services
 from bot.areas import AreaDirectory
-from bot.disclosure import BlockLength, Period
-from bot.emulator import BotApiEmulator, EmulatedUser, SentMessage
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser, SentMessage
+from bot.devtools.seed import DEMO_OFFICER_ID, SeedSummary, latest_closed_period, seed_demo
+from bot.digests.disclosure import BlockLength, Period
 from bot.errors import ConfigError
 from bot.i18n import load_catalogs, supported_locales
-from bot.seed import DEMO_OFFICER_ID, SeedSummary, latest_closed_period, seed_demo
 from bot.settings import PROJECT_ROOT, Settings
 from storage.officers import Officer
 from storage.repositories import Store

@@ -1,7 +1,7 @@
 """/start and /language: the way in, and changing language at any time.
 
 Consent, language, area and age band are buttons and text handled by the generic flow handlers
-in :mod:`handlers.conversation`; this module only holds the commands that enter them.
+in :mod:`handlers.residents.conversation`; this module only holds the commands that enter them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.conversation import ConversationService
+from bot.residents.conversation import ConversationService
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]

@@ -1,0 +1,1 @@
+"""Digests for neighbourhood teams: disclosure control, the report, the scrubber."""

@@ -1,0 +1,1 @@
+"""Residents: their conversation, events, notice choices, safeguarding, language hints."""

@@ -1,0 +1,1 @@
+"""Officers and admins: commands, digests on request, the staff flows' effects."""

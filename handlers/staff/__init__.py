@@ -1,0 +1,1 @@
+"""Handlers for what officers and admins send."""
