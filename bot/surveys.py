@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.errors import ConfigError
+from bot.i18n import pgettext
 
 __all__ = [
     "AGREE_CHOICE_IDS",
@@ -22,6 +23,7 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Survey",
+    "agree_label",
     "load_survey",
     "load_surveys",
 ]
@@ -29,7 +31,7 @@ __all__ = [
 QuestionKind = Literal["single", "multi", "scale", "agree", "text"]
 _KINDS: tuple[str, ...] = ("single", "multi", "scale", "agree", "text")
 _ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-# Stable ids of the agree/disagree scale; their labels live in code (bot.flows.survey).
+# Stable ids of the agree/disagree scale; their labels are in code (agree_label, below).
 AGREE_CHOICE_IDS: tuple[str, ...] = (
     "strongly_agree",
     "agree",
@@ -40,6 +42,19 @@ AGREE_CHOICE_IDS: tuple[str, ...] = (
 )
 SCALE_VALUES: tuple[int, ...] = (1, 2, 3, 4, 5)
 MAX_TEXT_LENGTH = 4000
+
+
+def agree_label(choice_id: str) -> str:
+    """The agree scale's label in the current language: the same words in every survey."""
+    labels = {
+        "strongly_agree": pgettext("agree scale", "Strongly agree"),
+        "agree": pgettext("agree scale", "Agree"),
+        "neither": pgettext("agree scale", "Neither agree nor disagree"),
+        "disagree": pgettext("agree scale", "Disagree"),
+        "strongly_disagree": pgettext("agree scale", "Strongly disagree"),
+        "dont_know": pgettext("agree scale", "Don't know"),
+    }
+    return labels[choice_id]
 
 
 @dataclass(frozen=True, slots=True)

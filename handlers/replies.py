@@ -24,13 +24,22 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import ContextTypes, filters
 
 from bot.i18n import directional
-from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply, fewest_messages
+from bot.messages import (
+    Button,
+    CallbackData,
+    Incoming,
+    Outgoing,
+    Reply,
+    StaffReply,
+    fewest_messages,
+)
 from handlers.ratelimit import bulk, seconds
 
 __all__ = [
     "ATTEMPTS",
     "RESIDENT_MESSAGES",
     "deliver",
+    "deliver_staff",
     "incoming",
     "keyboard",
     "our_tap",
@@ -198,3 +207,17 @@ async def deliver(
         if message is not None:
             sent.append(message)
     return sent
+
+
+AttachReport = Callable[[int, int, int, str], Awaitable[None]]
+
+
+async def deliver_staff(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, attach: AttachReport, reply: StaffReply
+) -> None:
+    """Send, and register the last message as a new broadcast's progress report
+    (``attach(broadcast_id, chat_id, message_id, locale)``)."""
+    sent = await deliver(update, context, reply)
+    if reply.broadcast_id is not None and sent:
+        last = sent[-1]
+        await attach(reply.broadcast_id, last.chat_id, last.message_id, reply.locale)

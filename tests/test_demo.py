@@ -26,9 +26,9 @@ from babel import dates
 
 from bot.devtools.seed import DEMO_WARD, latest_closed_period, seed_demo
 from bot.digests.disclosure import BlockLength, round_half_up
-from bot.flows.survey import agree_label
 from bot.i18n import _, data_text, language_name, load_catalogs, pgettext, use_locale
 from bot.settings import PROJECT_ROOT
+from bot.surveys import agree_label
 from storage.repositories import Store
 
 LANG = "tr"

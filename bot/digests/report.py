@@ -33,9 +33,8 @@ from bot.digests.disclosure import (
     share,
     ward_breakdown_allowed,
 )
-from bot.flows.survey import agree_label
 from bot.i18n import _, current_locale, data_text, language_name, ngettext, pgettext
-from bot.surveys import SCALE_VALUES, Survey
+from bot.surveys import SCALE_VALUES, Survey, agree_label
 from storage.digests import Comment, RawCounts
 from storage.officers import Action
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Literal, TypedDict, Unpack, cast
 
 from bot.flows.base import ButtonInput, Input, SendBroadcast, TextInput, Transition
+from bot.flows.notice_choices import topic_label
 from bot.flows.staff_common import (
     NOTICE_MAX,
     StaffContext,
@@ -20,7 +21,6 @@ from bot.flows.staff_common import (
 )
 from bot.i18n import _, language_name, pgettext, supported_locales
 from bot.messages import Button, Screen
-from bot.residents.notice_prefs import topic_label
 from storage.models import Broadcast, FlowState
 
 __all__ = ["BroadcastFlow", "Step"]

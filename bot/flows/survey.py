@@ -23,10 +23,10 @@ from babel.lists import format_list
 from bot.flows import FlowContext, Input, SaveResponse, TextInput, Transition
 from bot.i18n import _, current_locale, data_text, ngettext, pgettext
 from bot.messages import Button, CallbackData, Screen
-from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey
+from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey, agree_label
 from storage.models import AnswerRecord, FlowState
 
-__all__ = ["SurveyFlow", "agree_label", "answer_records", "has_words"]
+__all__ = ["Step", "SurveyFlow", "answer_records", "has_words"]
 
 
 class Step(StrEnum):
@@ -49,18 +49,6 @@ _PREVIEW_LENGTH = 200
 def _data(state: FlowState) -> Data:
     """The state's data as this flow wrote it."""
     return cast(Data, state.data)
-
-
-def agree_label(choice_id: str) -> str:
-    labels = {
-        "strongly_agree": pgettext("agree scale", "Strongly agree"),
-        "agree": pgettext("agree scale", "Agree"),
-        "neither": pgettext("agree scale", "Neither agree nor disagree"),
-        "disagree": pgettext("agree scale", "Disagree"),
-        "strongly_disagree": pgettext("agree scale", "Strongly disagree"),
-        "dont_know": pgettext("agree scale", "Don't know"),
-    }
-    return labels[choice_id]
 
 
 # Emoji built from ordinary characters: keycaps ("1️⃣") and anything shown as emoji by VS16

@@ -24,8 +24,7 @@ from bot.messages import CallbackData, StaffReply
 from bot.residents.conversation import ConversationService
 from bot.routing import Router
 from bot.staff.service import StaffService
-from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, text_of
-from handlers.staff.admin import deliver_staff
+from handlers.replies import RESIDENT_MESSAGES, deliver, deliver_staff, incoming, text_of
 
 __all__ = ["build", "foreign_taps"]
 
@@ -80,7 +79,7 @@ def build(
             await deliver(update, context, urgent)
         reply = await router.text(incoming(update), text)
         if isinstance(reply, StaffReply):  # staff in the middle of creating something
-            await deliver_staff(update, context, staff, reply)
+            await deliver_staff(update, context, staff.attach_report, reply)
             return
         await deliver(update, context, reply)
 

@@ -5,32 +5,29 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.staff.service import StaffReply, StaffService
-from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, our_tap, text_of
+from bot.staff.service import StaffService
+from handlers.replies import (
+    RESIDENT_MESSAGES,
+    deliver,
+    deliver_staff,
+    incoming,
+    our_tap,
+    text_of,
+)
 
-__all__ = ["build", "deliver_staff"]
-
-
-async def deliver_staff(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, service: StaffService, reply: StaffReply
-) -> None:
-    """Send, and register the last message as a new broadcast's progress report."""
-    sent = await deliver(update, context, reply)
-    if reply.broadcast_id is not None and sent:
-        last = sent[-1]
-        await service.attach_report(
-            reply.broadcast_id, last.chat_id, last.message_id, reply.locale
-        )
+__all__ = ["build"]
 
 
 def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start creating an event."""
-        await deliver_staff(update, context, service, await service.new_event(incoming(update)))
+        reply = await service.new_event(incoming(update))
+        await deliver_staff(update, context, service.attach_report, reply)
 
     async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start a broadcast."""
-        await deliver_staff(update, context, service, await service.broadcast(incoming(update)))
+        reply = await service.broadcast(incoming(update))
+        await deliver_staff(update, context, service.attach_report, reply)
 
     async def broadcasts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Recent broadcasts with their figures."""
@@ -51,7 +48,7 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         command, _, argument = (text_of(update) or "").partition(" ")
         name = command.lstrip("/").split("@")[0].lower()
         reply = await service.officer_command(incoming(update), name, argument)
-        await deliver_staff(update, context, service, reply)
+        await deliver_staff(update, context, service.attach_report, reply)
 
     async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Choose a ward and a period; officers see only their wards."""
@@ -76,7 +73,7 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
             data is not None
         ):  # anything else was answered by handlers.residents.conversation.foreign_taps
             reply = await service.tap(incoming(update), data)
-            await deliver_staff(update, context, service, reply)
+            await deliver_staff(update, context, service.attach_report, reply)
 
     return [
         CommandHandler("newevent", new_event, filters=RESIDENT_MESSAGES),
