@@ -30,7 +30,6 @@ from bot.digests.disclosure import Period
 from bot.digests.service import DigestService
 from bot.i18n import use_locale
 from bot.settings import Settings
-from bot.staff.service import StaffService
 from storage.repositories import Store
 
 __all__ = ["run"]
@@ -117,9 +116,7 @@ async def _ours(path: Path, ward: str) -> dict[str, object]:
     settings = Settings(bot_token=TOKEN, database_path=path, api_base_url="http://127.0.0.1:9/bot")
     application = build_application(prepare(settings))
     store: Store = services(application).store
-    staff: StaffService = services(application).staff
-    service = staff.digests
-    assert isinstance(service, DigestService)
+    service = services(application).digests
     period = service.recent_periods(1)[0]
     previous = service.previous_of(period)
     seen: dict[str, object] = {}

@@ -102,6 +102,7 @@ class Services:
     events: EventsService
     engine: BroadcastEngine
     reminders: Reminders
+    digests: DigestService
 
 
 _SERVICES = "neighbourhood_voice.services"
@@ -324,11 +325,11 @@ def build_application(prepared: Prepared) -> BotApplication:
         """Each officer's digest of their wards, in their language."""
         sent = undelivered = 0
         async with digest_runs:
-            for digest in await staff.scheduled_digests():
+            for digest in await staff.digests.scheduled():
                 if await send_scheduled(
                     context.bot, digest.officer_id, digest.messages, digest.locale
                 ):
-                    await staff.scheduled_digest_sent(digest)
+                    await staff.digests.scheduled_sent(digest)
                     sent += 1
                 else:
                     undelivered += 1
@@ -382,6 +383,7 @@ def build_application(prepared: Prepared) -> BotApplication:
         events=events,
         engine=engine,
         reminders=reminders,
+        digests=digests,
     )
     return application
 

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.broadcasting.engine import Blocked, RateLimited, Rejected, Reporter, Transient
 from bot.i18n import directional, use_locale
 from bot.messages import Outgoing
-from bot.staff.service import progress_text
+from bot.staff.broadcasts import progress_text
 from handlers.ratelimit import bulk, seconds
 from handlers.replies import keyboard, send_new
 from storage.models import BroadcastStats

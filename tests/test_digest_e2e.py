@@ -253,7 +253,7 @@ async def test_residents_are_answered_while_a_digest_chart_is_drawn(
     (officer,) = await dalston_officers(
         services(bot).store, emulator, settings, responses=20, first_chat=700_000
     )
-    service = services(bot).staff.digests
+    service = services(bot).digests
     drawing, resident_answered = threading.Event(), threading.Event()
     draw = service.draw_chart
 

@@ -15,7 +15,7 @@ from bot.app import BotApplication, services
 from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import use_locale
 from bot.settings import Settings
-from bot.staff.service import progress_text
+from bot.staff.broadcasts import progress_text
 from handlers.delivery import progress_reporter
 from storage.models import Broadcast, BroadcastStats
 from storage.repositories import Store
@@ -153,7 +153,7 @@ async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
         conn.execute("UPDATE actions SET created_at = ?", (moment,))
     officers_since_last_week(settings)
     staff = services(bot).staff
-    deliveries = await staff.scheduled_digests()
+    deliveries = await staff.digests.scheduled()
     assert [d.officer_id for d in deliveries] == [OFFICER]
     text = "\n".join(m.text for m in deliveries[0].messages)
     assert "You said, we did:" in text and "Extra patrols near the park" in text

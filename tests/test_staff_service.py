@@ -31,7 +31,7 @@ async def test_a_redelivered_staff_text_is_not_taken_as_the_next_answer(tmp_path
     staff, store = _service(tmp_path)
     await store.open()
     try:
-        await staff.new_event(Incoming(ADMIN, "en", 1))
+        await staff.flows.start_new_event(Incoming(ADMIN, "en", 1))
         title = Incoming(ADMIN, "en", 2)
         asked = await staff.text(title, "Community and Police Conversation")
         assert asked is not None and "Describe the event" in asked.messages[0].text
@@ -44,7 +44,9 @@ async def test_a_redelivered_staff_text_is_not_taken_as_the_next_answer(tmp_path
             "description",
             "Community and Police Conversation",
         )
-        stale = await staff.new_event(Incoming(ADMIN, "en", 1))  # update 1 again: nothing
+        stale = await staff.flows.start_new_event(
+            Incoming(ADMIN, "en", 1)
+        )  # update 1 again: nothing
         assert stale.messages == ()
         async with store.unit() as uow:
             assert await uow.staff.flow(ADMIN) == state
@@ -72,14 +74,14 @@ async def test_a_redelivered_invite_or_registration_is_not_answered_again(
     await store.open()
     try:
         invite = Incoming(ADMIN, "en", 10)
-        made = await staff.officer_command(invite, "invite", "")
+        made = await staff.officers.command(invite, "invite", "")
         code = made.messages[0].text.split("Invite code: ")[1].split()[0]
-        assert (await staff.officer_command(invite, "invite", "")).messages == ()
+        assert (await staff.officers.command(invite, "invite", "")).messages == ()
         joining = Incoming(OFFICER, "en", 3)
-        joined = await staff.officer_command(joining, "officer", code)
+        joined = await staff.officers.command(joining, "officer", code)
         assert "registered as an officer" in joined.messages[0].text
-        assert (await staff.officer_command(joining, "officer", code)).messages == ()
-        later = await staff.officer_command(Incoming(OFFICER, "en", 4), "officer", code)
+        assert (await staff.officers.command(joining, "officer", code)).messages == ()
+        later = await staff.officers.command(Incoming(OFFICER, "en", 4), "officer", code)
         assert "not valid" in later.messages[0].text  # a new update with a used code
     finally:
         await store.close()

@@ -12,13 +12,17 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.areas import AreaDirectory
-from bot.i18n import _, pgettext
-from bot.messages import Button, CallbackData, Incoming, Outgoing
+from bot.flows import Flow
+from bot.flows.staff_common import StaffContext
+from bot.i18n import _, pgettext, use_locale
+from bot.messages import Button, CallbackData, Incoming, Outgoing, StaffReply
+from bot.staff.access import StaffAccess
+from bot.staff.flows import StaffFlows
 from bot.surveys import Survey
 from storage.officers import Officer
-from storage.repositories import UnitOfWork
+from storage.repositories import Store, UnitOfWork
 
-__all__ = ["OfficerRegistry", "new_invite_code"]
+__all__ = ["OfficerDesk", "OfficerRegistry", "new_invite_code"]
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -119,3 +123,73 @@ class OfficerRegistry:
         await uow.officers.save(officer, invited_by=0)
         await uow.officers.audit(who.chat_id, "officer_joined", {})
         return officer
+
+
+class OfficerDesk:
+    """/officer CODE, /mywards, /action, and the admins' /invite, /officers, /audit, Revoke."""
+
+    def __init__(
+        self, store: Store, access: StaffAccess, registry: OfficerRegistry, flows: StaffFlows
+    ) -> None:
+        self.store = store
+        self.access = access
+        self.registry = registry
+        self.flows = flows
+
+    async def command(self, who: Incoming, command: str, argument: str) -> StaffReply:
+        """/officer CODE for anyone; /mywards and /action for officers; /invite, /officers and
+        /audit for admins."""
+        locale = self.access.locale(who)
+        async with self.store.unit() as uow:
+            officer = await self.access.officer(uow, who.chat_id)
+            admin = await self.access.is_admin(uow, who.chat_id)
+            known = officer is not None or admin
+            if known and not await self.access.claim(uow, who):
+                return StaffReply(locale)  # handled before a crash: an invite is made once
+            with use_locale(locale):
+                if command == "officer":
+                    joined = await self.registry.redeem(uow, who, argument.strip(), locale)
+                    if joined is None:
+                        text = _("That code is not valid: it may be mistyped, used or expired.")
+                        return StaffReply(locale, (Outgoing(text),))
+                    if not known:
+                        # Redeemed: a redelivery must not be told the used code is not valid.
+                        await self.access.claim(uow, who)
+                    wards = self.flows.officer_wards
+                    ctx = self.flows.context(uow, joined.user_id, joined.locale, joined)
+                    screen = await self.flows.put(uow, ctx, wards, wards.start(joined.wards))
+                    welcome = Outgoing(_("Welcome. You are now registered as an officer."))
+                    return StaffReply(locale, (welcome, screen))
+                if command in ("mywards", "action"):
+                    if officer is None:
+                        return StaffReply(
+                            locale, (Outgoing(_("Sorry, only officers can do that.")),)
+                        )
+                    with use_locale(officer.locale):
+                        if command == "mywards":
+                            flow: Flow[StaffContext] = self.flows.officer_wards
+                            state = self.flows.officer_wards.start(officer.wards)
+                        elif not officer.wards:
+                            text = _("Choose your wards first with /mywards.")
+                            return StaffReply(officer.locale, (Outgoing(text),))
+                        else:
+                            flow = self.flows.officer_action
+                            state = self.flows.officer_action.start()
+                        ctx = self.flows.context(uow, officer.user_id, officer.locale, officer)
+                        message = await self.flows.put(uow, ctx, flow, state)
+                    return StaffReply(officer.locale, (message,))
+                if not admin:
+                    return self.access.refused(locale)
+                if command == "invite":
+                    return StaffReply(locale, (await self.registry.invite(uow, who.chat_id),))
+                if command == "officers":
+                    return StaffReply(locale, await self.registry.list_officers(uow))
+                return StaffReply(locale, (await self.registry.audit_log(uow),))
+
+    async def revoke_in(
+        self, uow: UnitOfWork, admin_id: int, locale: str, officer: str
+    ) -> StaffReply:
+        """The Revoke button on /officers (prefix ``r``), for an admin, in a unit already open."""
+        if not officer.isdigit():
+            return StaffReply(locale, toast=_("Sorry, I didn't understand that button."))
+        return StaffReply(locale, (await self.registry.revoke(uow, admin_id, int(officer)),))

@@ -79,7 +79,7 @@ def build(
             await deliver(update, context, urgent)
         reply = await router.text(incoming(update), text)
         if isinstance(reply, StaffReply):  # staff in the middle of creating something
-            await deliver_staff(update, context, staff.attach_report, reply)
+            await deliver_staff(update, context, staff.broadcasts.attach_report, reply)
             return
         await deliver(update, context, reply)
 

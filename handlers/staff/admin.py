@@ -21,42 +21,44 @@ __all__ = ["build"]
 def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start creating an event."""
-        reply = await service.new_event(incoming(update))
-        await deliver_staff(update, context, service.attach_report, reply)
+        reply = await service.flows.start_new_event(incoming(update))
+        await deliver_staff(update, context, service.broadcasts.attach_report, reply)
 
     async def broadcast(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start a broadcast."""
-        reply = await service.broadcast(incoming(update))
-        await deliver_staff(update, context, service.attach_report, reply)
+        reply = await service.flows.start_broadcast(incoming(update))
+        await deliver_staff(update, context, service.broadcasts.attach_report, reply)
 
     async def broadcasts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Recent broadcasts with their figures."""
-        await deliver(update, context, await service.list_broadcasts(incoming(update)))
+        await deliver(update, context, await service.broadcasts.recent(incoming(update)))
 
     async def manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Upcoming events with Change and Cancel buttons."""
-        await deliver(update, context, await service.manage_events(incoming(update)))
+        await deliver(update, context, await service.events.manage(incoming(update)))
 
     async def admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List, add or remove admins."""
         command, _, argument = (text_of(update) or "").partition(" ")
         name = command.lstrip("/").split("@")[0].lower()
-        await deliver(update, context, await service.admins(incoming(update), name, argument))
+        await deliver(
+            update, context, await service.admins.command(incoming(update), name, argument)
+        )
 
     async def officer_commands(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/officer CODE, /mywards, /action, /invite, /officers, /audit."""
         command, _, argument = (text_of(update) or "").partition(" ")
         name = command.lstrip("/").split("@")[0].lower()
-        reply = await service.officer_command(incoming(update), name, argument)
-        await deliver_staff(update, context, service.attach_report, reply)
+        reply = await service.officers.command(incoming(update), name, argument)
+        await deliver_staff(update, context, service.broadcasts.attach_report, reply)
 
     async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Choose a ward and a period; officers see only their wards."""
-        await deliver(update, context, await service.digest_menu(incoming(update)))
+        await deliver(update, context, await service.digests.menu(incoming(update)))
 
     async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Suppressed aggregates as CSV, for admins."""
-        await deliver(update, context, await service.export(incoming(update)))
+        await deliver(update, context, await service.digests.export(incoming(update)))
 
     async def digest_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A digest scope or period button."""
@@ -64,7 +66,7 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         if (
             data is not None
         ):  # anything else was answered by handlers.residents.conversation.foreign_taps
-            await deliver(update, context, await service.digest_tap(incoming(update), data))
+            await deliver(update, context, await service.digests.tap(incoming(update), data))
 
     async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A staff flow's button or an event manager's button."""
@@ -73,7 +75,7 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
             data is not None
         ):  # anything else was answered by handlers.residents.conversation.foreign_taps
             reply = await service.tap(incoming(update), data)
-            await deliver_staff(update, context, service.attach_report, reply)
+            await deliver_staff(update, context, service.broadcasts.attach_report, reply)
 
     return [
         CommandHandler("newevent", new_event, filters=RESIDENT_MESSAGES),
