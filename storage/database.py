@@ -28,7 +28,12 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 def utc_now() -> str:
     """Timestamps are stored as ISO 8601 UTC text so they sort and compare as strings."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as stored: ISO 8601 in UTC, to the second (see :func:`utc_now`)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 async def fetch_one(

@@ -6,10 +6,11 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
-from storage.database import fetch_one, utc_now
+from storage.database import fetch_one, stamp, utc_now
 
 __all__ = ["Action", "AuditEntry", "Officer", "SqliteOfficers", "hash_code"]
 
@@ -50,6 +51,9 @@ def _officer(row: sqlite3.Row, *, active: bool = True) -> Officer:
 class SqliteOfficers:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+
+    async def backdate_joining(self, moment: datetime) -> None:
+        await self._conn.execute("UPDATE officers SET added_at = ?", (stamp(moment),))
 
     async def create_invite(self, code: str, created_by: int, expires_at: str) -> None:
         await self._conn.execute(

@@ -9,18 +9,30 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
 
 import aiosqlite
 
 from storage.broadcasts import SqliteBroadcasts
-from storage.database import Database, fetch_one, utc_now
+from storage.database import Database, fetch_one, stamp, utc_now
 from storage.digests import SqliteDigests
 from storage.events import SqliteEvents
 from storage.flood import SqliteFloodPause
+from storage.interfaces import (
+    BroadcastRepository,
+    ConversationRepository,
+    DigestRepository,
+    EventRepository,
+    FloodPauseRepository,
+    OfficerRepository,
+    ResidentRepository,
+    ResponseRepository,
+    StaffRepository,
+    UpdateLedger,
+)
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
 from storage.officers import SqliteOfficers
 from storage.staff import SqliteStaff
@@ -40,47 +52,6 @@ __all__ = [
 def new_id() -> str:
     """A random 128-bit identifier; it carries nothing about the person."""
     return secrets.token_hex(16)
-
-
-class ResidentRepository(Protocol):
-    async def by_chat(self, chat_id: int) -> Resident | None: ...
-    async def create(
-        self, chat_id: int, locale: str, *, locale_chosen: bool = False
-    ) -> Resident: ...
-    async def save(self, resident: Resident) -> None: ...
-    async def chat_of(self, respondent_id: str) -> int | None: ...
-    async def erase(self, respondent_id: str) -> None: ...
-    async def count(self) -> int: ...
-
-
-class ConversationRepository(Protocol):
-    async def get(self, respondent_id: str) -> FlowState | None: ...
-    async def put(self, respondent_id: str, state: FlowState) -> None: ...
-    async def clear(self, respondent_id: str) -> None: ...
-
-
-class UpdateLedger(Protocol):
-    async def claim(self, update_id: int) -> bool: ...
-    async def prune_before(self, cutoff_iso: str) -> int: ...
-
-
-class ResponseRepository(Protocol):
-    async def add(
-        self,
-        respondent_id: str,
-        *,
-        survey_id: str,
-        survey_version: int,
-        ward_id: str | None,
-        locale: str,
-        answers: Sequence[AnswerRecord],
-    ) -> str: ...
-    async def for_respondent(self, respondent_id: str) -> list[ResponseRecord]: ...
-    async def count(self) -> int: ...
-    async def purge_before(self, cutoff_iso: str) -> int: ...
-    async def rewrite_texts(self, rewrite: Callable[[str], str]) -> int: ...
-    async def chore_done(self, name: str) -> bool: ...
-    async def mark_chore_done(self, name: str) -> None: ...
 
 
 # Conversation states read along with their resident, each handed out once by
@@ -191,6 +162,12 @@ class SqliteResidents:
         row = await fetch_one(self._conn, "SELECT COUNT(*) FROM respondents")
         return int(row[0]) if row else 0
 
+    async def backdate_sign_up(self, moments: Iterable[tuple[str, datetime, datetime]]) -> None:
+        await self._conn.executemany(
+            "UPDATE respondents SET consented_at = ?, onboarded_at = ? WHERE id = ?",
+            [(stamp(agreed), stamp(done), rid) for rid, agreed, done in moments],
+        )
+
 
 class SqliteConversations:
     def __init__(self, conn: aiosqlite.Connection, prefetched: Prefetched | None = None) -> None:
@@ -263,6 +240,18 @@ class SqliteResponses:
         )
         return response_id
 
+    async def backdate(self, moments: Iterable[tuple[str, datetime]]) -> None:
+        await self._conn.executemany(
+            "UPDATE responses SET submitted_at = ? WHERE id = ?",
+            [(stamp(m), response_id) for response_id, m in moments],
+        )
+
+    async def backdate_all(self, moment: datetime) -> int:
+        cursor = await self._conn.execute(
+            "UPDATE responses SET submitted_at = ?", (stamp(moment),)
+        )
+        return cursor.rowcount
+
     async def for_respondent(self, respondent_id: str) -> list[ResponseRecord]:
         rows = await self._conn.execute_fetchall(
             "SELECT * FROM responses WHERE respondent_id = ? ORDER BY submitted_at, rowid",
@@ -329,12 +318,12 @@ class UnitOfWork:
         self.conversations: ConversationRepository = SqliteConversations(conn, prefetched)
         self.responses: ResponseRepository = SqliteResponses(conn)
         self.updates: UpdateLedger = SqliteUpdateLedger(conn)
-        self.flood = SqliteFloodPause(conn)
-        self.staff = SqliteStaff(conn)
-        self.events = SqliteEvents(conn)
-        self.broadcasts = SqliteBroadcasts(conn)
-        self.officers = SqliteOfficers(conn)
-        self.digests = SqliteDigests(conn)
+        self.flood: FloodPauseRepository = SqliteFloodPause(conn)
+        self.staff: StaffRepository = SqliteStaff(conn)
+        self.events: EventRepository = SqliteEvents(conn)
+        self.broadcasts: BroadcastRepository = SqliteBroadcasts(conn)
+        self.officers: OfficerRepository = SqliteOfficers(conn)
+        self.digests: DigestRepository = SqliteDigests(conn)
 
 
 class Store:

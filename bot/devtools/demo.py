@@ -432,16 +432,10 @@ class DemoChat:
         after = end.isoformat(timespec="seconds")
         moving = [r for r in records if r.submitted_at >= after]
         if moving:
-            async with self.store.database.transaction() as conn:
-                await conn.executemany(
-                    "UPDATE responses SET submitted_at = ? WHERE id = ?",
-                    [
-                        (
-                            (end - timedelta(minutes=10, seconds=i)).isoformat(timespec="seconds"),
-                            r.response_id,
-                        )
-                        for i, r in enumerate(moving)
-                    ],
+            async with self.store.unit() as uow:
+                await uow.responses.backdate(
+                    (r.response_id, end - timedelta(minutes=10, seconds=i))
+                    for i, r in enumerate(moving)
                 )
             self.terminal.note(
                 f"(demo: your {_answers(len(moving))} now count in the digest of the last "

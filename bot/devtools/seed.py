@@ -19,8 +19,9 @@ drawn at random, so they are exact and do not depend on the seed. With the defau
 answer, the demo user's, makes it "60" (counts are rounded to 5), which is how the demo and its
 test see a new answer arrive despite rounding. Other seeded wards have 17 to 29.
 
-``responses.add`` stamps the current time, as it must in production; back-dating is a separate
-SQL ``UPDATE`` in the same transaction, the one place this module writes SQL itself.
+``responses.add`` stamps the current time, as it must in production; back-dating goes through
+the repositories' back-dating methods in the same transaction (``responses.backdate``,
+``residents.backdate_sign_up``), which only developer tooling and tests call.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ from bot.flows.onboarding import AGE_BANDS
 from bot.flows.survey import answer_records
 from bot.settings import PROJECT_ROOT
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Survey, load_survey
+from storage.database import stamp
 from storage.models import Event
 from storage.officers import Officer
-from storage.repositories import Store, UnitOfWork
+from storage.repositories import Store
 
 __all__ = [
     "DEMO_OFFICER_ID",
@@ -248,11 +250,6 @@ def _moment_in(rng: random.Random, period: Period, tz: tzinfo) -> datetime:
     return local.astimezone(UTC)
 
 
-def _stamp(moment: datetime) -> str:
-    """The format ``storage.database.utc_now`` writes, so string comparisons keep working."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 async def seed_demo(
     store: Store,
     *,
@@ -299,12 +296,11 @@ async def seed_demo(
     chat_ids: list[int] = []
     locales: Counter[str] = Counter()
     period_counts: Counter[str] = Counter()
-    stamps: list[tuple[str, str, str]] = []  # (submitted_at, consented_at, respondent id)
-    response_stamps: list[tuple[str, str]] = []  # (submitted_at, response id)
+    sign_ups: list[tuple[str, datetime, datetime]] = []  # (respondent id, consented, signed up)
+    submissions: list[tuple[str, datetime]] = []  # (response id, submitted)
     officer: Officer | None = None
     event_id: int | None = None
-    async with store.database.transaction() as conn:
-        uow = UnitOfWork(conn)
+    async with store.unit() as uow:
         if await uow.residents.count():
             raise ValueError("seed_demo fills an empty database only; this one has residents")
         for number, (ward_id, index) in enumerate(plan):
@@ -321,7 +317,7 @@ async def seed_demo(
                 resident,
                 ward_id=ward_id,
                 age_band=rng.choice(AGE_BANDS[1:]),  # never "under 13": they are not kept
-                onboarded_at=_stamp(onboarded),
+                onboarded_at=stamp(onboarded),
                 notify_events=rng.random() < 0.6,
                 notify_safety=rng.random() < 0.7,
                 notify_updates=rng.random() < 0.4,
@@ -336,18 +332,14 @@ async def seed_demo(
                 answers=answer_records(survey, _answers(rng, survey, ward_id, locale)),
             )
             consented = onboarded - timedelta(minutes=1)
-            stamps.append((_stamp(onboarded), _stamp(consented), resident.respondent_id))
-            response_stamps.append((_stamp(submitted), response_id))
+            sign_ups.append((resident.respondent_id, consented, onboarded))
+            submissions.append((response_id, submitted))
             chat_ids.append(chat_id)
             locales[locale] += 1
             if index == 0:
                 period_counts[ward_id] += 1
-        await conn.executemany(
-            "UPDATE respondents SET onboarded_at = ?, consented_at = ? WHERE id = ?", stamps
-        )
-        await conn.executemany(
-            "UPDATE responses SET submitted_at = ? WHERE id = ?", response_stamps
-        )
+        await uow.residents.backdate_sign_up(sign_ups)
+        await uow.responses.backdate(submissions)
         if officer_id is not None:
             officer = Officer(officer_id, DEMO_WARDS[:2], officer_locale)
             await uow.officers.save(officer, invited_by=0)
