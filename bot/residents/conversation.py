@@ -8,15 +8,12 @@ resident who sees "thank you" has their answers on disk.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, tzinfo
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from datetime import UTC, tzinfo
 
 from bot.areas import AreaDirectory
 from bot.digests.scrubber import Scrubber
@@ -33,15 +30,13 @@ from bot.flows import (
     TextInput,
     Transition,
 )
-from bot.flows.onboarding import OnboardingFlow, age_band_label, home_screen
+from bot.flows.onboarding import OnboardingFlow, home_screen
 from bot.flows.runner import Outcome
 from bot.flows.slots import ResidentSlot
 from bot.flows.survey import SurveyFlow
 from bot.i18n import (
-    SOURCE_LOCALE,
     _,
     data_text,
-    format_date,
     language_name,
     pgettext,
     resolve_locale,
@@ -49,141 +44,33 @@ from bot.i18n import (
     use_locale,
 )
 from bot.messages import (
-    AlreadyHandled,
     Button,
     CallbackData,
-    Document,
     Incoming,
     Outgoing,
     Reply,
     Screen,
 )
+from bot.residents.data_rights import DataRights
 from bot.residents.language_detect import LanguageDetector
-from bot.residents.safeguarding import Concern, Safeguarding
+from bot.residents.safeguarding import Safeguarding
+from bot.residents.session import EventCard, answered_once, resident_in
+from bot.residents.wording import (
+    emergency_text,
+    gentle_safeguarding_text,
+    privacy_text,
+    safeguarding_text,
+)
 from bot.surveys import Survey
 from storage.models import Resident
 from storage.repositories import Store, UnitOfWork
 
-__all__ = [
-    "ConversationService",
-    "answered_once",
-    "load_resident",
-    "resident_in",
-    "resident_session",
-]
+__all__ = ["ConversationService"]
 
-FORGET_CONFIRM_SECONDS = 600
 DEFAULT_SURVEY = "local-priorities"
-
-
-def emergency_text() -> str:
-    return _(
-        "This chat is not watched around the clock. In an emergency, call 999 now. "
-        "To report a crime that is not an emergency, call 101 or report it online "
-        "at www.met.police.uk."
-    )
-
 
 # Chats whose language the urgent answer knows without the database (about 10 MB at most).
 _LOCALES_KEPT = 100_000
-
-
-def gentle_safeguarding_text() -> str:
-    return _(
-        "If anyone is in danger right now, call 999. This chat is not watched around the "
-        "clock and cannot send help."
-    )
-
-
-def safeguarding_text(concern: Concern) -> str:
-    if concern is Concern.EMERGENCY:
-        return _(
-            "🚨 If you or someone else is in danger right now, call 999 now. This chat is not "
-            "watched around the clock and cannot send help. If you cannot speak, call 999 and "
-            "press 55 when asked."
-        )
-    if concern is Concern.SELF_HARM:
-        return _(
-            "I'm sorry you are going through this. You can talk to Samaritans for free, day or "
-            "night, on 116 123, or text SHOUT to 85258. If your life is in danger now, call 999."
-        )
-    return _(
-        "If you are affected by domestic abuse, the National Domestic Abuse Helpline is free "
-        "and open day and night: 0808 2000 247. If you are in danger now, call 999."
-    )
-
-
-def privacy_text(retention_days: int) -> str:
-    return _(
-        "How your information is used:\n"
-        "• I keep your answers, your language, your ward and your age group, linked to this "
-        "chat by a random code. I do not keep your name, username, phone number or postcode.\n"
-        "• Your local police team only ever sees anonymous summaries of many residents' "
-        "answers, never who said what, and short quotes from comments with names, numbers "
-        "and other personal details removed.\n"
-        "• Answers are deleted after {days} days. You can see everything I hold with /mydata "
-        "and erase it with /forget at any time."
-    ).format(days=retention_days)
-
-
-async def load_resident(uow: UnitOfWork, who: Incoming) -> Resident | None:
-    """Load the resident and claim the update; raise AlreadyHandled for a redelivery.
-
-    A resident who writes to the bot is reachable again, whatever an earlier 403 said.
-    """
-    resident = await uow.residents.by_chat(who.chat_id)
-    if resident is None:
-        return None
-    if who.update_id is not None and not await uow.updates.claim(who.update_id):
-        raise AlreadyHandled
-    if resident.unreachable:
-        resident = replace(resident, unreachable=False)
-        await uow.residents.save(resident)
-    return resident
-
-
-EventCard = Callable[[UnitOfWork, Resident, int], Awaitable["Outgoing | None"]]
-
-
-@asynccontextmanager
-async def resident_session(
-    store: Store, who: Incoming, default_locale: str
-) -> AsyncIterator[tuple[UnitOfWork, Resident | None, str]]:
-    """One update's transaction: the resident (update claimed) and their locale in force."""
-    async with store.unit() as uow, resident_in(uow, who, default_locale) as (resident, locale):
-        yield uow, resident, locale
-
-
-@asynccontextmanager
-async def resident_in(
-    uow: UnitOfWork, who: Incoming, default_locale: str
-) -> AsyncIterator[tuple[Resident | None, str]]:
-    """The resident (update claimed) and their locale in force, in a unit already open."""
-    resident = await load_resident(uow, who)
-    locale = resolve_locale(
-        resident.locale if resident else None, who.telegram_locale, default_locale
-    )
-    with use_locale(locale):
-        yield resident, locale
-
-
-P = ParamSpec("P")
-S = TypeVar("S")
-
-
-def answered_once(
-    method: Callable[Concatenate[S, Incoming, P], Awaitable[Reply]],
-) -> Callable[Concatenate[S, Incoming, P], Awaitable[Reply]]:
-    """A redelivered update gets no second answer (and changes nothing: its unit rolled back)."""
-
-    @functools.wraps(method)
-    async def guarded(self: S, who: Incoming, *args: P.args, **kwargs: P.kwargs) -> Reply:
-        try:
-            return await method(self, who, *args, **kwargs)
-        except AlreadyHandled:
-            return Reply(SOURCE_LOCALE)
-
-    return guarded
 
 
 class ConversationService:
@@ -228,6 +115,7 @@ class ConversationService:
         )
         self.flows = self.runner.flows
         self._clock = clock
+        self.rights = DataRights(areas, area_name, timezone, clock)
         self._locales: dict[int, str] = {}
         # The configured admins type event texts and notices, which are no call for help.
         self.staff_chats = staff_chats
@@ -461,92 +349,7 @@ class ConversationService:
         async with self._session(who) as (uow, resident, locale):
             if resident is None:
                 return Reply(locale, (Outgoing(_("I don't hold anything about you.")),))
-            responses = await uow.responses.for_respondent(resident.respondent_id)
-            state = await uow.conversations.get(resident.respondent_id)
-            ward = self.areas.ward(resident.ward_id) if resident.ward_id else None
-            if ward:
-                area = ward.name
-            elif resident.outside_area:
-                area = _("Outside {area}").format(area=self.area_name)
-            else:
-                area = pgettext("value", "Not given")
-            age = (
-                age_band_label(resident.age_band)
-                if resident.age_band
-                else pgettext("value", "Not given")
-            )
-            summary = _(
-                "This is everything I hold about you:\n"
-                "• Language: {language}\n"
-                "• Ward: {ward}\n"
-                "• Age group: {age}\n"
-                "• Agreed to the privacy notice: {consented}\n"
-                "• Survey responses sent: {count}\n"
-                "• Survey in progress: {progress}\n\n"
-                "Your name, username, phone number and postcode are not stored. The attached "
-                "file holds all of it, with every answer."
-            ).format(
-                language=language_name(resident.locale),
-                ward=area,
-                age=age,
-                consented=format_date(
-                    datetime.fromisoformat(resident.consented_at), self.timezone
-                ),
-                count=len(responses),
-                progress=pgettext("value", "Yes") if state else pgettext("value", "No"),
-            )
-            export: dict[str, Any] = {
-                "service": "Neighbourhood Voice",
-                "note": "Linked to your Telegram chat by a random code; your Telegram id, "
-                "name, username, phone number and postcode are not stored.",
-                "profile": {
-                    "language": resident.locale,
-                    "ward_id": resident.ward_id,
-                    "ward": ward.name if ward else None,
-                    "outside_area": resident.outside_area,
-                    "age_band": resident.age_band,
-                    "agreed_to_privacy_notice_at": resident.consented_at,
-                    "set_up_at": resident.onboarded_at,
-                },
-                "in_progress": (
-                    {"flow": state.flow, "step": state.step, "data": state.data} if state else None
-                ),
-                "responses": [
-                    {
-                        "survey": r.survey_id,
-                        "survey_version": r.survey_version,
-                        "submitted_at": r.submitted_at,
-                        "ward_id": r.ward_id,
-                        "language": r.locale,
-                        "answers": [
-                            {
-                                k: v
-                                for k, v in {
-                                    "question": a.question_id,
-                                    "choice": a.choice_id,
-                                    "value": a.value,
-                                    "text": a.text,
-                                    "text_language": a.text_language,
-                                }.items()
-                                if v is not None
-                            }
-                            for a in r.answers
-                        ],
-                    }
-                    for r in responses
-                ],
-            }
-            document = Document(
-                "my-neighbourhood-voice-data.json",
-                json.dumps(export, ensure_ascii=False, indent=2).encode(),
-            )
-            return Reply(
-                locale,
-                (
-                    Outgoing(summary),
-                    Outgoing(_("Your data as a file."), document=document),
-                ),
-            )
+            return Reply(locale, await self.rights.my_data(uow, resident))
 
     @answered_once
     async def forget(self, who: Incoming) -> Reply:
@@ -560,27 +363,7 @@ class ConversationService:
                         ),
                     ),
                 )
-            stamp = str(int(self._clock()))
-            rows = (
-                (
-                    Button(
-                        pgettext("button", "Yes, erase everything"),
-                        CallbackData("x", "forget", "yes", stamp),
-                    ),
-                ),
-                (
-                    Button(
-                        pgettext("button", "No, keep it"),
-                        CallbackData("x", "forget", "no", stamp),
-                    ),
-                ),
-            )
-            text = _(
-                "This erases your answers, your settings and the link to this chat. It cannot "
-                "be undone. Answers already counted in past summaries stay in them only as "
-                "anonymous totals. Erase everything?"
-            )
-            return Reply(locale, (Outgoing(text, rows),))
+            return Reply(locale, (self.rights.forget_question(),))
 
     @answered_once
     async def unknown_command(self, who: Incoming) -> Reply:
@@ -844,10 +627,7 @@ class ConversationService:
             )
             return Reply(locale, (Outgoing(text, edit=True),))
         if data.step == "forget" and data.action in ("yes", "no") and data.arg.isdigit():
-            if (
-                self._clock() - int(data.arg) > FORGET_CONFIRM_SECONDS
-                or int(data.arg) > self._clock() + 60
-            ):
+            if not self.rights.forget_answer_fresh(int(data.arg)):
                 return Reply(
                     locale,
                     toast=_("That button has expired. Send /forget again."),
@@ -857,10 +637,5 @@ class ConversationService:
                 # Edit the question away, so its "Yes" cannot be tapped later by mistake.
                 where = await self._where_you_were(uow, resident, telegram_locale)
                 return Reply(locale, (Outgoing(_("Nothing was erased."), edit=True), *where))
-            await uow.residents.erase(resident.respondent_id)
-            text = _(
-                "Done. Everything I held about you has been erased. If you send /start again, "
-                "I will treat you as a new resident."
-            )
-            return Reply(locale, (Outgoing(text, edit=True),), erased=True)
+            return Reply(locale, (await self.rights.erase(uow, resident),), erased=True)
         return Reply(locale, toast=_("Sorry, I didn't understand that button."))

@@ -13,7 +13,7 @@ from bot.events import event_buttons, event_card, ics_file
 from bot.flows.notice_choices import notices_screen
 from bot.i18n import _, pgettext
 from bot.messages import Button, CallbackData, Document, Incoming, Outgoing, Reply
-from bot.residents.conversation import answered_once, resident_session
+from bot.residents.session import answered_once, resident_session
 from storage.events import RSVP_STATUSES
 from storage.models import TOPICS, Event, Resident
 from storage.repositories import Store, UnitOfWork
