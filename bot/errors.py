@@ -4,7 +4,13 @@ Hierarchy::
 
     NeighbourhoodVoiceError
     ├── ConfigError      bad settings, survey files or data tables; start-up stops with exit 2
-    └── UnreachableError the Bot API cannot be reached at start-up; exit 1 (try again later)
+    ├── UnreachableError the Bot API cannot be reached at start-up; exit 1 (try again later)
+    ├── AlreadyHandled   (bot.messages) a redelivered update: its unit rolls back, no answer
+    ├── DeliveryError    (bot.broadcasting.engine) one broadcast message could not be sent
+    └── DisclosureError  (bot.digests.disclosure, also a ValueError) a table that may not be
+                         published as asked
+
+Storage raises only what its driver raises: it imports nothing of the bot.
 """
 
 from __future__ import annotations

@@ -10,10 +10,11 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from bot.i18n import _, current_locale, pgettext
-from bot.messages import Button, CallbackData, Screen
+from bot.messages import Button, ButtonFamily, Screen
 from storage.models import Event
 
 __all__ = [
+    "EVENT_BUTTONS",
     "event_buttons",
     "event_card",
     "event_text",
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M")
+
+# An event card's buttons: e:<event id>:<rsvp|ics>:<answer>
+EVENT_BUTTONS = ButtonFamily("e")
 
 
 def parse_local_datetime(text: str, timezone: tzinfo) -> datetime | None:
@@ -80,11 +84,11 @@ def event_buttons(event: Event) -> tuple[tuple[Button, ...], ...]:
     key = str(event.id)
     return (
         (
-            Button(pgettext("rsvp", "Going"), CallbackData("e", key, "rsvp", "going")),
-            Button(pgettext("rsvp", "Maybe"), CallbackData("e", key, "rsvp", "maybe")),
-            Button(pgettext("rsvp", "Not going"), CallbackData("e", key, "rsvp", "not_going")),
+            Button(pgettext("rsvp", "Going"), EVENT_BUTTONS(key, "rsvp", "going")),
+            Button(pgettext("rsvp", "Maybe"), EVENT_BUTTONS(key, "rsvp", "maybe")),
+            Button(pgettext("rsvp", "Not going"), EVENT_BUTTONS(key, "rsvp", "not_going")),
         ),
-        (Button(pgettext("button", "Add to calendar"), CallbackData("e", key, "ics")),),
+        (Button(pgettext("button", "Add to calendar"), EVENT_BUTTONS(key, "ics")),),
     )
 
 

@@ -8,13 +8,17 @@ between these and the Bot API, and every service, resident or staff, speaks the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from bot.errors import NeighbourhoodVoiceError
 
 __all__ = [
     "CALLBACK_DATA_LIMIT",
     "MERGED_TEXT_LIMIT",
     "AlreadyHandled",
     "Button",
+    "ButtonFamily",
     "CallbackData",
     "Document",
     "Incoming",
@@ -23,6 +27,7 @@ __all__ = [
     "Screen",
     "StaffReply",
     "fewest_messages",
+    "tap_pattern",
 ]
 
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit
@@ -58,6 +63,31 @@ class CallbackData:
 
 
 @dataclass(frozen=True, slots=True)
+class ButtonFamily:
+    """The buttons of one feature, which owns their prefix (the first field of the data).
+
+    The feature builds its buttons' data with it and its handler matches them with
+    :func:`tap_pattern`, so no prefix or pattern is written twice.
+    """
+
+    prefix: str
+
+    def __call__(self, step: str, action: str, arg: str = "") -> CallbackData:
+        return CallbackData(self.prefix, step, action, arg)
+
+
+def tap_pattern(*families: ButtonFamily) -> Callable[[object], bool]:
+    """A ``CallbackQueryHandler`` pattern: data of our shape from one of ``families``."""
+    prefixes = frozenset(family.prefix for family in families)
+
+    def matches(data: object) -> bool:
+        decoded = CallbackData.decode(data) if isinstance(data, str) else None
+        return decoded is not None and decoded.flow in prefixes
+
+    return matches
+
+
+@dataclass(frozen=True, slots=True)
 class Button:
     label: str
     data: CallbackData
@@ -80,7 +110,7 @@ class Incoming:
     update_id: int | None = None
 
 
-class AlreadyHandled(Exception):
+class AlreadyHandled(NeighbourhoodVoiceError):
     """A redelivered update (the process died before confirming it); it is answered once only."""
 
 

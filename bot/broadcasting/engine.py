@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
+from bot.errors import NeighbourhoodVoiceError
 from bot.messages import Outgoing
 from storage.models import Broadcast, BroadcastStats, Event, OutboxItem, Resident
 from storage.repositories import Store, UnitOfWork
@@ -54,7 +55,7 @@ logger = logging.getLogger("neighbourhood_voice.broadcasts")
 SOLICITED_KINDS = frozenset({"reminder_24h", "reminder_1h", "event_change"})
 
 
-class DeliveryError(Exception):
+class DeliveryError(NeighbourhoodVoiceError):
     """Why a message could not be delivered, in Telegram-neutral terms.
 
     Hierarchy::

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum, StrEnum
 
+from bot.errors import NeighbourhoodVoiceError
+
 __all__ = [
     "MIN_K",
     "SETTLE_TIME",
@@ -64,7 +66,7 @@ GROUPING: tuple[str, ...] = ("ward",)
 """The only breakdown a digest may use (see :func:`check_grouping`)."""
 
 
-class DisclosureError(ValueError):
+class DisclosureError(NeighbourhoodVoiceError, ValueError):
     """A digest asked for something the disclosure rules forbid (a programming error)."""
 
 

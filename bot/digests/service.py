@@ -34,15 +34,18 @@ from bot.digests.report import (
 )
 from bot.digests.scrubber import Scrubber
 from bot.i18n import _, current_locale, pgettext
-from bot.messages import Button, CallbackData, Document, Outgoing
+from bot.messages import Button, ButtonFamily, Document, Outgoing
 from bot.surveys import Survey
 from storage.repositories import UnitOfWork
 
-__all__ = ["ChartDrawer", "DigestService", "Scope", "scheduled_moment"]
+__all__ = ["DIGEST_BUTTONS", "ChartDrawer", "DigestService", "Scope", "scheduled_moment"]
 
 Scope = str  # a ward id, "mine" (an officer's wards) or "borough"
 TELEGRAM_TEXT_LIMIT = 4000
 ChartDrawer = Callable[[WardDigest, Survey, str], bytes | None]
+
+# /digest's scope and period buttons: d:<ward|mine|borough>:<scope|show>:<period start>
+DIGEST_BUTTONS = ButtonFamily("d")
 
 
 class DigestService:
@@ -307,21 +310,17 @@ class DigestService:
         self, ward_ids: Sequence[str], *, borough: bool
     ) -> tuple[tuple[Button, ...], ...]:
         rows = [
-            (Button(w.name, CallbackData("d", w.id, "scope")),)
+            (Button(w.name, DIGEST_BUTTONS(w.id, "scope")),)
             for w in self.areas.wards
             if w.id in ward_ids
         ]
         if len(ward_ids) > 1:
             rows.append(
-                (Button(pgettext("button", "All my wards"), CallbackData("d", "mine", "scope")),)
+                (Button(pgettext("button", "All my wards"), DIGEST_BUTTONS("mine", "scope")),)
             )
         if borough:
             rows.append(
-                (
-                    Button(
-                        pgettext("button", "Whole borough"), CallbackData("d", "borough", "scope")
-                    ),
-                )
+                (Button(pgettext("button", "Whole borough"), DIGEST_BUTTONS("borough", "scope")),)
             )
         return tuple(rows)
 
@@ -330,7 +329,7 @@ class DigestService:
             (
                 Button(
                     self.period_text(p),
-                    CallbackData("d", scope, "show", p.start.strftime("%Y%m%d")),
+                    DIGEST_BUTTONS(scope, "show", p.start.strftime("%Y%m%d")),
                 ),
             )
             for p in self.recent_periods()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from bot.i18n import _, pgettext
-from bot.messages import Button, CallbackData, Screen
+from bot.messages import Button, ButtonFamily, CallbackData, Screen
 from storage.models import TOPICS, Resident
 
-__all__ = ["notices_screen", "topic_label"]
+__all__ = ["NOTICE_BUTTONS", "notices_screen", "topic_label"]
+
+# /notices' toggles: n::<toggle|done>:<topic> (onboarding shows the same under its own prefix).
+NOTICE_BUTTONS = ButtonFamily("n")
 
 
 def topic_label(topic: str) -> str:
@@ -18,7 +21,9 @@ def topic_label(topic: str) -> str:
     return labels[topic]
 
 
-def notices_screen(resident: Resident, flow: str = "n", step: str = "") -> Screen:
+def notices_screen(
+    resident: Resident, flow: str = NOTICE_BUTTONS.prefix, step: str = ""
+) -> Screen:
     """Toggles for each topic; shared by onboarding and /notices."""
     rows = []
     for topic in TOPICS:

@@ -14,7 +14,7 @@ from typing import Protocol
 from bot.areas import AreaDirectory
 from bot.events import event_buttons, event_text
 from bot.i18n import _, format_datetime, language_name, pgettext, supported_locales, use_locale
-from bot.messages import Button, CallbackData, Screen
+from bot.messages import Button, ButtonFamily, CallbackData, Screen
 from storage.models import Event, FlowState
 from storage.officers import Officer
 from storage.repositories import UnitOfWork
@@ -24,6 +24,7 @@ __all__ = [
     "DESCRIPTION_MAX",
     "NOTICE_MAX",
     "PLACE_MAX",
+    "STAFF_FLOW_BUTTONS",
     "STAFF_PREFIX",
     "TITLE_MAX",
     "StaffContext",
@@ -38,6 +39,8 @@ __all__ = [
 ]
 
 STAFF_PREFIX = "a"
+# Every staff flow's buttons: a:<step>:<action>:<arg> (a staff member has one flow at a time).
+STAFF_FLOW_BUTTONS = ButtonFamily(STAFF_PREFIX)
 TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX, ADDRESS_MAX, NOTICE_MAX = 120, 1500, 120, 200, 3000
 
 
@@ -93,7 +96,7 @@ class StaffFlow:
 
 
 def cb(step: str, action: str, arg: str = "") -> CallbackData:
-    return CallbackData(STAFF_PREFIX, step, action, arg)
+    return STAFF_FLOW_BUTTONS(step, action, arg)
 
 
 def ward_toggles(

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from bot.events import event_buttons, event_card, ics_file
-from bot.flows.notice_choices import notices_screen
+from bot.events import EVENT_BUTTONS, event_buttons, event_card, ics_file
+from bot.flows.notice_choices import NOTICE_BUTTONS, notices_screen
 from bot.i18n import _, pgettext
-from bot.messages import Button, CallbackData, Document, Incoming, Outgoing, Reply
+from bot.messages import Button, ButtonFamily, CallbackData, Document, Incoming, Outgoing, Reply
 from bot.residents.session import answered_once, resident_session
 from storage.events import RSVP_STATUSES
 from storage.models import TOPICS, Event, Resident
 from storage.repositories import Store, UnitOfWork
 
-__all__ = ["EventsService", "with_choice"]
+__all__ = ["PAGE_BUTTONS", "EventsService", "with_choice"]
 
 PAGE_SIZE = 3
+
+# /events' page buttons: v::page:<page>
+PAGE_BUTTONS = ButtonFamily("v")
 
 
 def with_choice(event: Event, status: str | None) -> tuple[tuple[Button, ...], ...]:
@@ -87,15 +90,11 @@ class EventsService:
         navigation: list[Button] = []
         if page > 0:
             navigation.append(
-                Button(
-                    pgettext("button", "Previous"), CallbackData("v", "", "page", str(page - 1))
-                )
+                Button(pgettext("button", "Previous"), PAGE_BUTTONS("", "page", str(page - 1)))
             )
         if len(events) > PAGE_SIZE:
             navigation.append(
-                Button(
-                    pgettext("button", "More events"), CallbackData("v", "", "page", str(page + 1))
-                )
+                Button(pgettext("button", "More events"), PAGE_BUTTONS("", "page", str(page + 1)))
             )
         if navigation:
             messages.append(
@@ -127,11 +126,11 @@ class EventsService:
                     (Outgoing(_("Send /start to begin.")),),
                     toast=_("That button has expired."),
                 )
-            if data.flow == "v" and data.action == "page" and data.arg.isdigit():
+            if data.flow == PAGE_BUTTONS.prefix and data.action == "page" and data.arg.isdigit():
                 return Reply(locale, await self._page(uow, resident, int(data.arg)))
-            if data.flow == "n":
+            if data.flow == NOTICE_BUTTONS.prefix:
                 return await self._notices(uow, resident, locale, data)
-            if data.flow == "e" and data.step.isdigit():
+            if data.flow == EVENT_BUTTONS.prefix and data.step.isdigit():
                 return await self._event_action(uow, resident, locale, int(data.step), data)
             return Reply(locale, toast=_("Sorry, I didn't understand that button."))
 

@@ -11,13 +11,16 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from bot.i18n import _, format_datetime, pgettext, use_locale
-from bot.messages import Button, CallbackData, Incoming, Outgoing, StaffReply
+from bot.messages import Button, ButtonFamily, CallbackData, Incoming, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
 from bot.staff.effects import StaffEffects
 from bot.staff.flows import StaffFlows
 from storage.repositories import Store, UnitOfWork
 
-__all__ = ["EventDesk"]
+__all__ = ["MANAGER_BUTTONS", "EventDesk"]
+
+# The event manager's buttons: m:<event id>:<edit|cancel|cancel_yes|keep>:
+MANAGER_BUTTONS = ButtonFamily("m")
 
 
 class EventDesk:
@@ -71,10 +74,10 @@ class EventDesk:
                     key = str(event.id)
                     rows = (
                         (
-                            Button(pgettext("button", "Change"), CallbackData("m", key, "edit")),
+                            Button(pgettext("button", "Change"), MANAGER_BUTTONS(key, "edit")),
                             Button(
                                 pgettext("button", "Cancel event"),
-                                CallbackData("m", key, "cancel"),
+                                MANAGER_BUTTONS(key, "cancel"),
                             ),
                         ),
                     )
@@ -92,9 +95,9 @@ class EventDesk:
             rows = (
                 (
                     Button(
-                        pgettext("button", "Yes, cancel it"), CallbackData("m", key, "cancel_yes")
+                        pgettext("button", "Yes, cancel it"), MANAGER_BUTTONS(key, "cancel_yes")
                     ),
-                    Button(pgettext("button", "No"), CallbackData("m", key, "keep")),
+                    Button(pgettext("button", "No"), MANAGER_BUTTONS(key, "keep")),
                 ),
             )
             text = _("Cancel “{title}”? Everyone who said they are coming will be told.").format(

@@ -15,14 +15,17 @@ from bot.areas import AreaDirectory
 from bot.flows import Flow
 from bot.flows.staff_common import StaffContext
 from bot.i18n import _, pgettext, use_locale
-from bot.messages import Button, CallbackData, Incoming, Outgoing, StaffReply
+from bot.messages import Button, ButtonFamily, Incoming, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
 from bot.staff.flows import StaffFlows
 from bot.surveys import Survey
 from storage.officers import Officer
 from storage.repositories import Store, UnitOfWork
 
-__all__ = ["OfficerDesk", "OfficerRegistry", "new_invite_code"]
+__all__ = ["OFFICER_BUTTONS", "OfficerDesk", "OfficerRegistry", "new_invite_code"]
+
+# /officers' Revoke buttons: r:<officer id>:revoke:
+OFFICER_BUTTONS = ButtonFamily("r")
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -80,7 +83,7 @@ class OfficerRegistry:
                 (
                     Button(
                         pgettext("button", "Revoke"),
-                        CallbackData("r", str(officer.user_id), "revoke"),
+                        OFFICER_BUTTONS(str(officer.user_id), "revoke"),
                     ),
                 ),
             )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.residents.events import EventsService
+from bot.events import EVENT_BUTTONS
+from bot.flows.notice_choices import NOTICE_BUTTONS
+from bot.messages import tap_pattern
+from bot.residents.events import PAGE_BUTTONS, EventsService
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming, our_tap
 
 __all__ = ["build"]
@@ -31,5 +34,7 @@ def build(service: EventsService) -> list[BaseHandler[Update, ContextTypes.DEFAU
     return [
         CommandHandler("events", events, filters=RESIDENT_MESSAGES),
         CommandHandler("notices", notices, filters=RESIDENT_MESSAGES),
-        CallbackQueryHandler(tap, pattern=r"^(e:\d{1,9}|v:|n:)[^:]*:[a-z_]+:[A-Za-z0-9_]*$"),
+        CallbackQueryHandler(
+            tap, pattern=tap_pattern(EVENT_BUTTONS, PAGE_BUTTONS, NOTICE_BUTTONS)
+        ),
     ]

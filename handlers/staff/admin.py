@@ -5,6 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.digests.service import DIGEST_BUTTONS
+from bot.flows.staff_common import STAFF_FLOW_BUTTONS
+from bot.messages import tap_pattern
+from bot.staff.events import MANAGER_BUTTONS
+from bot.staff.officers import OFFICER_BUTTONS
 from bot.staff.service import StaffService
 from handlers.replies import (
     RESIDENT_MESSAGES,
@@ -90,6 +95,8 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         ),
         CommandHandler("digest", digest, filters=RESIDENT_MESSAGES),
         CommandHandler("export", export, filters=RESIDENT_MESSAGES),
-        CallbackQueryHandler(digest_tap, pattern=r"^d:[a-z0-9-]{1,40}:(scope|show):\d{0,8}$"),
-        CallbackQueryHandler(tap, pattern=r"^(a|m|r):[A-Za-z0-9_-]*:[a-z_]+:[A-Za-z0-9_-]*$"),
+        CallbackQueryHandler(digest_tap, pattern=tap_pattern(DIGEST_BUTTONS)),
+        CallbackQueryHandler(
+            tap, pattern=tap_pattern(STAFF_FLOW_BUTTONS, MANAGER_BUTTONS, OFFICER_BUTTONS)
+        ),
     ]
