@@ -56,8 +56,9 @@ class Reminders:
 
     async def _due(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert context.job is not None
-        data: tuple[int, str] = context.job.data  # type: ignore[assignment]
-        await self.send(*data)
+        match context.job.data:  # (event id, kind), as scheduled by schedule_for
+            case (int(event_id), str(kind)):
+                await self.send(event_id, kind)
 
     async def send(self, event_id: int, kind: str) -> None:
         async with self.store.unit() as uow:

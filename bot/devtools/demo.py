@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import io
 import logging
 import os
 import re
@@ -746,8 +747,9 @@ def main(options: DemoOptions) -> int:
     except ConfigError as error:
         print(f"demo: {error}", file=sys.stderr)
         return 2
-    with contextlib.suppress(AttributeError, ValueError):
-        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+    if isinstance(sys.stdout, io.TextIOWrapper):  # a pipe or a terminal, not a test's capture
+        with contextlib.suppress(ValueError):
+            sys.stdout.reconfigure(errors="replace")
     try:
         return asyncio.run(run_demo(options))
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown

@@ -369,7 +369,7 @@ class _Signal:
             if not fut.done():
                 fut.set_result(None)
 
-    async def wait(self, timeout: float) -> None:  # noqa: ASYNC109
+    async def wait(self, timeout: float) -> None:  # noqa: ASYNC109  # a test deadline
         """Until the next :meth:`notify`, or ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
@@ -381,7 +381,7 @@ class _Signal:
             if not fut.done():
                 fut.cancel()
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:  # noqa: ASYNC109  # a test deadline
         """Wait until ``predicate()`` holds; ``False`` if ``timeout`` seconds pass first."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -744,7 +744,7 @@ class EmulatedUser:
     def _notify(self) -> None:
         self._signal.notify()
 
-    async def next_reply(self, timeout: float = 5.0, *, include_edits: bool = True) -> SentMessage:  # noqa: ASYNC109
+    async def next_reply(self, timeout: float = 5.0, *, include_edits: bool = True) -> SentMessage:  # noqa: ASYNC109  # a test deadline
         """Wait for the next message sent *or edited* in this chat after the read cursor."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
@@ -757,7 +757,7 @@ class EmulatedUser:
             if include_edits or event.event == "sent":
                 return event
 
-    async def expect(self, n: int, timeout: float = 5.0) -> list[SentMessage]:  # noqa: ASYNC109
+    async def expect(self, n: int, timeout: float = 5.0) -> list[SentMessage]:  # noqa: ASYNC109  # a test deadline
         """The next ``n`` events; ``timeout`` covers all of them together."""
         got = await self._signal.wait_for(lambda: len(self._events) - self._cursor >= n, timeout)
         if not got:
@@ -767,7 +767,7 @@ class EmulatedUser:
         self._cursor += n
         return events
 
-    async def wait_for_callback_answer(self, timeout: float = 5.0) -> JSONDict:  # noqa: ASYNC109
+    async def wait_for_callback_answer(self, timeout: float = 5.0) -> JSONDict:  # noqa: ASYNC109  # a test deadline
         """The next ``answerCallbackQuery`` for this user's taps not yet returned here."""
         ok = await self._signal.wait_for(
             lambda: self._answer_cursor < len(self.callback_answers), timeout
@@ -1041,12 +1041,12 @@ class BotApiEmulator:
         """Updates not yet confirmed by a later ``getUpdates`` offset."""
         return len(self._pending)
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109  # a test deadline
         """Re-check ``predicate`` after every API call or update until it holds."""
         if not await self._changed.wait_for(predicate, timeout):
             raise TimeoutError(f"condition not met within {timeout}s")
 
-    async def wait_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109  # a test deadline
         """Until every queued update has been fetched and confirmed by the bot."""
         if not await self._changed.wait_for(lambda: not self._pending, timeout):
             raise TimeoutError(

@@ -16,6 +16,7 @@ from babel import dates
 
 from bot.areas import AreaDirectory
 from bot.digests.disclosure import (
+    Cell,
     DisclosurePolicy,
     Period,
     PeriodCheck,
@@ -280,8 +281,8 @@ class DigestService:
                 continue
             base = [ward.id, ward.name, period.start.isoformat(), period.end.isoformat()]
 
-            def value(cell: object) -> str:
-                return cell_text(cell, self.policy)  # type: ignore[arg-type]
+            def value(cell: Cell | None) -> str:
+                return cell_text(cell, self.policy)
 
             writer.writerow([*base, "responses", "", value(digest.responses)])
             for cid, cell in digest.priorities.cells.items():
