@@ -4,10 +4,10 @@
     python -m bench.botproc bare --base-url http://127.0.0.1:PORT/bot --token T
 
 ``ours`` is the production application exactly as ``bot.py`` builds it
-(``build_application(prepare(Settings(...)))`` run with ``running``), changed only in the token,
-the base URL and the database file. ``bare`` is the baseline the issue asks for: a plain
-python-telegram-bot ``Application`` with a three-step ``ConversationHandler``, no storage, the
-same number of concurrent updates with each chat's updates in order (as ours), the same polling,
+(``build_application(prepare(Settings.defaults(...)))`` run with ``running``), changed only in the
+token, the base URL and the database file. ``bare`` is the baseline the issue asks for: a plain
+python-telegram-bot ``Application`` with a three-step ``ConversationHandler``, no storage, the same
+number of concurrent updates with each chat's updates in order (as ours), the same polling,
 answering every tap the way ours does (``answerCallbackQuery`` then ``editMessageText`` with an
 inline keyboard).
 
@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         from bot.app import build_application, prepare
         from bot.settings import Settings
 
-        settings = Settings(
+        settings = Settings.defaults(
             bot_token=args.token, database_path=args.db, api_base_url=args.base_url
         )
         assert settings.max_concurrent_updates == CONCURRENT_UPDATES

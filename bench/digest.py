@@ -113,7 +113,9 @@ async def _queries(
 
 
 async def _ours(path: Path, ward: str) -> dict[str, object]:
-    settings = Settings(bot_token=TOKEN, database_path=path, api_base_url="http://127.0.0.1:9/bot")
+    settings = Settings.defaults(
+        bot_token=TOKEN, database_path=path, api_base_url="http://127.0.0.1:9/bot"
+    )
     application = build_application(prepare(settings))
     store: Store = services(application).store
     service = services(application).digests

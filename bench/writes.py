@@ -36,7 +36,7 @@ FIRST_CHAT_ID = 10_000_000
 
 
 async def _ours(folder: Path, count: int) -> tuple[float, Path]:
-    settings = Settings(
+    settings = Settings.defaults(
         bot_token=TOKEN,
         database_path=folder / "ours.sqlite3",
         api_base_url="http://127.0.0.1:9/bot",
@@ -162,7 +162,7 @@ async def _run(count: int) -> list[Result]:
             extra={
                 "responses": count,
                 "answers": len(answers),
-                "concurrency": Settings(bot_token=TOKEN).max_concurrent_updates,
+                "concurrency": Settings.defaults(bot_token=TOKEN).max_concurrent_updates,
                 "plain_commit_per_response_per_s": round(each, 1),
                 "ours_over_commit_per_response": round(ours / each, 3),
             },

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -102,32 +102,42 @@ SETTINGS: tuple[Setting, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Validated settings; paths are absolute."""
+    """Validated settings; paths are absolute.
+
+    The defaults are written once, in :data:`SETTINGS`: build settings with
+    :func:`load_settings` (from the environment) or :meth:`Settings.defaults` (tests, the demo,
+    the benchmarks), never by listing values here.
+    """
 
     bot_token: str
-    database_path: Path = PROJECT_ROOT / "data" / "neighbourhood-voice.sqlite3"
-    api_base_url: str = TELEGRAM_BASE_URL
-    area_name: str = "Hackney"
-    admin_ids: frozenset[int] = field(default_factory=frozenset)
-    default_locale: str = "en"
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/London"))
-    surveys_dir: Path = PROJECT_ROOT / "surveys"
-    wards_csv: Path = PROJECT_ROOT / "data" / "wards.csv"
-    postcodes_csv: Path = PROJECT_ROOT / "data" / "postcode_wards.csv"
-    retention_days: int = 730
-    max_concurrent_updates: int = 32
-    poll_interval: float = 0.02
-    broadcast_rate: float = 25.0
-    broadcast_in_flight: int = 4
-    quiet_hours: tuple[time, time] = (time(21, 0), time(8, 0))
-    weekly_cap: int = 3
-    disclosure_k: int = 10
-    disclosure_rounding: int = 5
-    digest_period: str = "week"
-    digest_day: int = 0  # Monday
-    digest_time: time = time(9, 0)
-    invite_hours: int = 72
-    log_level: str = "INFO"
+    database_path: Path
+    api_base_url: str
+    area_name: str
+    admin_ids: frozenset[int]
+    default_locale: str
+    timezone: ZoneInfo
+    surveys_dir: Path
+    wards_csv: Path
+    postcodes_csv: Path
+    retention_days: int
+    max_concurrent_updates: int
+    poll_interval: float
+    broadcast_rate: float
+    broadcast_in_flight: int
+    quiet_hours: tuple[time, time]
+    weekly_cap: int
+    disclosure_k: int
+    disclosure_rounding: int
+    digest_period: str
+    digest_day: int  # 0 is Monday
+    digest_time: time
+    invite_hours: int
+    log_level: str
+
+    @classmethod
+    def defaults(cls, bot_token: str, **overrides: Any) -> Settings:
+        """Every default from :data:`SETTINGS`, with ``overrides`` (field names) on top."""
+        return replace(load_settings({"NV_BOT_TOKEN": bot_token}), **overrides)
 
     @property
     def api_base_file_url(self) -> str:

@@ -28,7 +28,7 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
 @pytest.fixture
 def settings(tmp_path: Path, emulator: BotApiEmulator) -> Settings:
     """Production settings except for the token, the base URL and a throw-away database."""
-    return Settings(
+    return Settings.defaults(
         bot_token=emulator.token,
         database_path=tmp_path / "nv.sqlite3",
         api_base_url=emulator.base_url,

@@ -67,7 +67,7 @@ class World:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     async with BotApiEmulator() as emulator:
-        settings = Settings(
+        settings = Settings.defaults(
             bot_token=emulator.token,
             database_path=tmp_path_factory.mktemp("bad-input") / "nv.sqlite3",
             api_base_url=emulator.base_url,

@@ -10,7 +10,7 @@ import pytest
 from bot.areas import AreaDirectory
 from bot.messages import Incoming, Reply
 from bot.residents.conversation import ConversationService
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from bot.surveys import load_surveys
 from storage.repositories import Store
 
@@ -19,8 +19,14 @@ from storage.repositories import Store
 async def service(tmp_path: Path) -> AsyncIterator[ConversationService]:
     store = Store(tmp_path / "svc.sqlite3")
     await store.open()
+    defaults = Settings.defaults("123456:TEST")
     yield ConversationService(
-        store, load_surveys(PROJECT_ROOT / "surveys"), AreaDirectory.bundled()
+        store,
+        load_surveys(PROJECT_ROOT / "surveys"),
+        AreaDirectory.bundled(),
+        area_name=defaults.area_name,
+        default_locale=defaults.default_locale,
+        retention_days=defaults.retention_days,
     )
     await store.close()
 

@@ -262,7 +262,7 @@ async def play(script: list[tuple[int, tuple[str, Any]]], folder: Path) -> Playe
     logging.getLogger().addHandler(errors)
     try:
         async with BotApiEmulator() as emulator:
-            config = Settings(
+            config = Settings.defaults(
                 bot_token=emulator.token,
                 database_path=folder / "nv.sqlite3",
                 api_base_url=emulator.base_url,

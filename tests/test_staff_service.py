@@ -17,7 +17,7 @@ OFFICER = 901
 
 
 def _service(tmp_path: Path) -> tuple[StaffService, Store]:
-    settings = Settings(
+    settings = Settings.defaults(
         bot_token="1:T",
         database_path=tmp_path / "nv.sqlite3",
         api_base_url="http://127.0.0.1:9/bot",

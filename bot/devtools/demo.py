@@ -645,7 +645,7 @@ async def run_demo(
     reader = _LineReader(stdin_fd, loop)
     try:
         async with BotApiEmulator(token=DEMO_TOKEN, bot_username="nv_demo_bot") as emulator:
-            settings = Settings(
+            settings = Settings.defaults(
                 bot_token=emulator.token,
                 database_path=database,
                 api_base_url=emulator.base_url,

@@ -39,7 +39,7 @@ def with_choice(event: Event, status: str | None) -> tuple[tuple[Button, ...], .
 
 
 class EventsService:
-    def __init__(self, store: Store, *, timezone: tzinfo, default_locale: str = "en") -> None:
+    def __init__(self, store: Store, *, timezone: tzinfo, default_locale: str) -> None:
         self.store = store
         self.timezone = timezone
         self.default_locale = default_locale

@@ -43,7 +43,7 @@ class OfficerRegistry:
         areas: AreaDirectory,
         survey: Survey,
         *,
-        invite_hours: int = 72,
+        invite_hours: int,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.areas = areas

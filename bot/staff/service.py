@@ -43,7 +43,7 @@ class StaffService:
         timezone: tzinfo,
         officers: OfficerRegistry,
         digests: DigestService,
-        default_locale: str = "en",
+        default_locale: str,
         on_event_changed: Callable[[Event], Awaitable[None]] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
