@@ -11,32 +11,13 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import aiosqlite
 
 from storage.database import fetch_one, utc_now
+from storage.models import Comment, RawCounts
 
-__all__ = ["Comment", "RawCounts", "SqliteDigests"]
-
-
-@dataclass(frozen=True, slots=True)
-class Comment:
-    text: str
-    language: str
-    priorities: tuple[str, ...]
-    response_id: str = ""  # kept with a published excerpt so /forget can remove it
-
-
-@dataclass(slots=True)
-class RawCounts:
-    """Unprotected counts for one scope and period; the disclosure rules come after."""
-
-    responses: int = 0
-    choices: dict[str, Counter[str]] = field(default_factory=dict)  # question → choice → n
-    values: dict[str, Counter[int]] = field(default_factory=dict)  # question → value → n
-    languages: Counter[str] = field(default_factory=Counter)
-    per_ward: Counter[str] = field(default_factory=Counter)
+__all__ = ["SqliteDigests"]
 
 
 def _period_of(column: str, boundaries: Sequence[str]) -> tuple[str, list[object]]:

@@ -12,18 +12,21 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from storage.digests import Comment, RawCounts
 from storage.models import (
+    Action,
     AnswerRecord,
+    AuditEntry,
     Broadcast,
     BroadcastStats,
+    Comment,
     Event,
     FlowState,
+    Officer,
     OutboxItem,
+    RawCounts,
     Resident,
     ResponseRecord,
 )
-from storage.officers import Action, AuditEntry, Officer
 
 __all__ = [
     "BroadcastRepository",

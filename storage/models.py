@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 __all__ = [
     "TOPICS",
+    "Action",
     "AnswerRecord",
+    "AuditEntry",
     "Broadcast",
     "BroadcastStats",
+    "Comment",
     "Event",
     "FlowState",
+    "Officer",
     "OutboxItem",
+    "RawCounts",
     "Resident",
     "ResponseRecord",
 ]
@@ -148,3 +154,46 @@ class BroadcastStats:
     @property
     def remaining(self) -> int:
         return self.pending + self.sending + self.held
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    user_id: int
+    wards: tuple[str, ...]
+    locale: str
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    actor_id: int
+    action: str
+    detail: dict[str, object]
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    ward_id: str
+    priority: str
+    texts: dict[str, str]
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    language: str
+    priorities: tuple[str, ...]
+    response_id: str = ""  # kept with a published excerpt so /forget can remove it
+
+
+@dataclass(slots=True)
+class RawCounts:
+    """Unprotected counts for one scope and period; the disclosure rules come after."""
+
+    responses: int = 0
+    choices: dict[str, Counter[str]] = field(default_factory=dict)  # question → choice → n
+    values: dict[str, Counter[int]] = field(default_factory=dict)  # question → value → n
+    languages: Counter[str] = field(default_factory=Counter)
+    per_ward: Counter[str] = field(default_factory=Counter)

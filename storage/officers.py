@@ -5,42 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from storage.database import fetch_one, stamp, utc_now
+from storage.models import Action, AuditEntry, Officer
 
-__all__ = ["Action", "AuditEntry", "Officer", "SqliteOfficers", "hash_code"]
+__all__ = ["SqliteOfficers", "hash_code"]
 
 
 def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Officer:
-    user_id: int
-    wards: tuple[str, ...]
-    locale: str
-    active: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    actor_id: int
-    action: str
-    detail: dict[str, object]
-    at: str
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    ward_id: str
-    priority: str
-    texts: dict[str, str]
-    created_at: str
 
 
 def _officer(row: sqlite3.Row, *, active: bool = True) -> Officer:

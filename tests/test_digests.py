@@ -19,7 +19,7 @@ from bot.digests.service import scheduled_moment
 from bot.i18n import use_locale
 from bot.settings import PROJECT_ROOT
 from bot.surveys import load_surveys
-from storage.digests import Comment, RawCounts
+from storage.models import Comment, RawCounts
 
 SURVEY = load_surveys(PROJECT_ROOT / "surveys")["local-priorities"]
 POLICY = DisclosurePolicy(k=10, rounding=5)

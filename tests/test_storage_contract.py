@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from storage.interfaces import UnitOfWorkInterface
-from storage.models import AnswerRecord, Broadcast, Event, FlowState
-from storage.officers import Officer
+from storage.models import AnswerRecord, Broadcast, Event, FlowState, Officer
 from storage.repositories import Store
 
 Backend = Callable[[Path], Store]

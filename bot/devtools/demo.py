@@ -53,7 +53,7 @@ from bot.digests.disclosure import BlockLength, Period
 from bot.errors import ConfigError
 from bot.i18n import load_catalogs, supported_locales
 from bot.settings import PROJECT_ROOT, Settings
-from storage.officers import Officer
+from storage.models import Officer
 from storage.repositories import Store
 
 __all__ = ["ADMIN_ID", "RESIDENT_ID", "DemoOptions", "Terminal", "main", "run_demo"]

@@ -46,8 +46,7 @@ from bot.flows.survey import answer_records
 from bot.settings import PROJECT_ROOT
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Survey, load_survey
 from storage.database import stamp
-from storage.models import Event
-from storage.officers import Officer
+from storage.models import Event, Officer
 from storage.repositories import Store
 
 __all__ = [

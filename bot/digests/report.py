@@ -35,8 +35,7 @@ from bot.digests.disclosure import (
 )
 from bot.i18n import _, current_locale, data_text, language_name, ngettext, pgettext
 from bot.surveys import SCALE_VALUES, Survey, agree_label
-from storage.digests import Comment, RawCounts
-from storage.officers import Action
+from storage.models import Action, Comment, RawCounts
 
 __all__ = [
     "MAX_EXCERPTS",

@@ -11,15 +11,16 @@ from typing import Unpack, cast
 
 from bot.events import parse_local_datetime
 from bot.flows.base import Input, SaveEdit, TextInput, Transition
-from bot.flows.new_event import EventData, event_from
 from bot.flows.staff_common import (
     ADDRESS_MAX,
     DESCRIPTION_MAX,
     PLACE_MAX,
     TITLE_MAX,
+    EventData,
     StaffContext,
     StaffFlow,
     cb,
+    event_from,
     event_preview,
 )
 from bot.i18n import _, pgettext

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TypedDict, Unpack, cast
+from typing import Unpack, cast
 
 from bot.events import parse_local_datetime
 from bot.flows.base import ButtonInput, Input, Publish, TextInput, Transition
@@ -18,18 +18,21 @@ from bot.flows.staff_common import (
     DESCRIPTION_MAX,
     PLACE_MAX,
     TITLE_MAX,
+    EventData,
     StaffContext,
     StaffFlow,
+    Version,
     audience_picker,
     cb,
+    event_from,
     event_preview,
     language_versions_screen,
 )
 from bot.i18n import _, language_name, pgettext, supported_locales
 from bot.messages import Button, Screen
-from storage.models import Event, FlowState
+from storage.models import FlowState
 
-__all__ = ["EventData", "NewEventFlow", "Step", "event_from"]
+__all__ = ["NewEventFlow", "Step"]
 
 CAPACITY_MAX = 100_000
 FURTHEST_AHEAD = timedelta(days=400)
@@ -48,48 +51,6 @@ class Step(StrEnum):
     WARDS = "wards"
     CAPACITY = "capacity"
     PREVIEW = "preview"
-
-
-class Version(TypedDict):
-    title: str
-    description: str
-
-
-class EventData(TypedDict, total=False):
-    """An event as its flow builds it (times as ISO text, so the row stays JSON)."""
-
-    event_id: int  # editing only
-    title: str
-    description: str
-    translations: dict[str, Version]  # language → the title and description in it
-    current_language: str  # the version being typed
-    tr_title: str  # its title, until its description comes
-    start: str
-    end: str
-    place: str
-    address: str
-    wards: list[str]  # none: the whole borough
-    capacity: int | None
-    field: str  # editing only: the field being changed
-
-
-def event_from(data: EventData, created_by: int) -> Event:
-    return Event(
-        id=data.get("event_id"),
-        title=data["title"],
-        description=data["description"],
-        translations={
-            k: {"title": v["title"], "description": v["description"]}
-            for k, v in data.get("translations", {}).items()
-        },
-        starts_at=datetime.fromisoformat(data["start"]),
-        ends_at=datetime.fromisoformat(data["end"]),
-        place_name=data["place"],
-        place_address=data["address"],
-        wards=tuple(data["wards"]) if data.get("wards") else None,
-        capacity=data.get("capacity"),
-        created_by=created_by,
-    )
 
 
 def _move(state: FlowState, step: Step, **changes: Unpack[EventData]) -> FlowState:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from bot.areas import AreaDirectory
 from bot.events import event_buttons, event_text
 from bot.i18n import _, format_datetime, language_name, pgettext, supported_locales, use_locale
 from bot.messages import Button, ButtonFamily, CallbackData, Screen
-from storage.models import Event, FlowState
-from storage.officers import Officer
+from storage.models import Event, FlowState, Officer
 from storage.repositories import UnitOfWork
 
 __all__ = [
@@ -27,12 +26,15 @@ __all__ = [
     "STAFF_FLOW_BUTTONS",
     "STAFF_PREFIX",
     "TITLE_MAX",
+    "EventData",
     "StaffContext",
     "StaffFlow",
     "StaffReads",
     "UnitReads",
+    "Version",
     "audience_picker",
     "cb",
+    "event_from",
     "event_preview",
     "language_versions_screen",
     "ward_toggles",
@@ -42,6 +44,48 @@ STAFF_PREFIX = "a"
 # Every staff flow's buttons: a:<step>:<action>:<arg> (a staff member has one flow at a time).
 STAFF_FLOW_BUTTONS = ButtonFamily(STAFF_PREFIX)
 TITLE_MAX, DESCRIPTION_MAX, PLACE_MAX, ADDRESS_MAX, NOTICE_MAX = 120, 1500, 120, 200, 3000
+
+
+class Version(TypedDict):
+    title: str
+    description: str
+
+
+class EventData(TypedDict, total=False):
+    """An event as its flow builds it (times as ISO text, so the row stays JSON)."""
+
+    event_id: int  # editing only
+    title: str
+    description: str
+    translations: dict[str, Version]  # language → the title and description in it
+    current_language: str  # the version being typed
+    tr_title: str  # its title, until its description comes
+    start: str
+    end: str
+    place: str
+    address: str
+    wards: list[str]  # none: the whole borough
+    capacity: int | None
+    field: str  # editing only: the field being changed
+
+
+def event_from(data: EventData, created_by: int) -> Event:
+    return Event(
+        id=data.get("event_id"),
+        title=data["title"],
+        description=data["description"],
+        translations={
+            k: {"title": v["title"], "description": v["description"]}
+            for k, v in data.get("translations", {}).items()
+        },
+        starts_at=datetime.fromisoformat(data["start"]),
+        ends_at=datetime.fromisoformat(data["end"]),
+        place_name=data["place"],
+        place_address=data["address"],
+        wards=tuple(data["wards"]) if data.get("wards") else None,
+        capacity=data.get("capacity"),
+        created_by=created_by,
+    )
 
 
 class StaffReads(Protocol):

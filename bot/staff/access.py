@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.i18n import _, resolve_locale
 from bot.messages import Incoming, Outgoing, StaffReply
-from storage.officers import Officer
+from storage.models import Officer
 from storage.repositories import UnitOfWork
 
 __all__ = ["StaffAccess"]

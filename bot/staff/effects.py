@@ -25,8 +25,7 @@ from bot.flows.base import (
 from bot.flows.staff_common import StaffContext
 from bot.i18n import _
 from bot.messages import Outgoing, Screen
-from storage.models import Broadcast, Event
-from storage.officers import Officer
+from storage.models import Broadcast, Event, Officer
 from storage.repositories import UnitOfWork
 
 __all__ = ["StaffEffects"]

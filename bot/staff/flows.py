@@ -24,8 +24,7 @@ from bot.i18n import _, use_locale
 from bot.messages import CallbackData, Incoming, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
 from bot.staff.effects import StaffEffects
-from storage.models import FlowState
-from storage.officers import Officer
+from storage.models import FlowState, Officer
 from storage.repositories import Store, UnitOfWork
 
 __all__ = ["StaffFlows"]

@@ -19,7 +19,7 @@ from bot.messages import Button, ButtonFamily, Incoming, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
 from bot.staff.flows import StaffFlows
 from bot.surveys import Survey
-from storage.officers import Officer
+from storage.models import Officer
 from storage.repositories import Store, UnitOfWork
 
 __all__ = ["OFFICER_BUTTONS", "OfficerDesk", "OfficerRegistry", "new_invite_code"]
