@@ -65,6 +65,6 @@ def install() -> LockTimes:
             finally:
                 times.holds.append(time.perf_counter() - got)
 
-    Database.transaction = timed  # type: ignore[method-assign]
-    aiosqlite.Connection._execute = counting_execute  # type: ignore[method-assign]
+    Database.transaction = timed  # type: ignore[method-assign]  # patched to time every transaction
+    aiosqlite.Connection._execute = counting_execute  # type: ignore[method-assign]  # patched to count SQLite calls
     return times

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.digests.scrubber import KINDS, Redaction, Scrubber  # noqa: E402
+from bot.digests.scrubber import KINDS, Redaction, Scrubber  # noqa: E402  # after the sys.path line above
 
 CORPUS = ROOT / "tests" / "data" / "scrubber_corpus.toml"
 # Written blind later, for names in every script (its header says how); measured beside it.

@@ -226,7 +226,7 @@ async def reach_before_consent(user: EmulatedUser) -> Reached:
     """Consent, leave with /cancel (nothing kept), /start again: no resident, old buttons."""
     language = await start_and_consent(user)
     await user.command("/cancel")
-    assert "Nothing was kept" in (await user.next_reply()).text
+    assert "Nothing was kept" in ((await user.next_reply()).text or "")
     await user.command("/start")
     welcome = await user.next_reply()
     return Reached(welcome, button(language, "English"))
@@ -242,7 +242,7 @@ async def reach_area(user: EmulatedUser) -> Reached:
     language = (await reach_language(user)).screen
     await user.tap_button("English")
     area = await user.next_reply()
-    assert "postcode" in area.text
+    assert "postcode" in (area.text or "")
     return Reached(area, button(language, "English"))
 
 
@@ -250,7 +250,7 @@ async def reach_ward_list(user: EmulatedUser) -> Reached:
     area = (await reach_area(user)).screen
     await user.tap_button("Choose from the list")
     wards = await user.next_reply()
-    assert "Choose your ward" in wards.text
+    assert "Choose your ward" in (wards.text or "")
     return Reached(wards, button(area, "I don't live in"))
 
 
@@ -259,7 +259,7 @@ async def reach_ward_pick(user: EmulatedUser) -> Reached:
     area = (await reach_area(user)).screen
     await user.send("E8 1DY")
     pick = await user.next_reply()
-    assert "more than one ward" in pick.text
+    assert "more than one ward" in (pick.text or "")
     assert {"Dalston", "Hackney Central"} <= set(pick.labels)
     return Reached(pick, button(area, "Choose from the list"))
 
@@ -268,7 +268,7 @@ async def reach_age(user: EmulatedUser) -> Reached:
     wards = (await reach_ward_list(user)).screen
     await user.tap_button("Hackney Central")
     age = await user.next_reply()
-    assert "How old" in age.text
+    assert "How old" in (age.text or "")
     return Reached(age, button(wards, "Dalston"))
 
 
@@ -276,7 +276,7 @@ async def reach_notices(user: EmulatedUser) -> Reached:
     """The last sign-up step: which notices to receive; Safety notices already switched on."""
     age = (await reach_age(user)).screen
     await user.tap_button("25 to 34")
-    assert "Which messages" in (await user.next_reply()).text
+    assert "Which messages" in ((await user.next_reply()).text or "")
     await user.tap_button("Safety notices")
     notices = await user.next_reply()
     assert "✅ Safety notices" in notices.labels
@@ -287,7 +287,7 @@ async def reach_idle(user: EmulatedUser) -> Reached:
     notices = (await reach_notices(user)).screen
     await user.tap_button("Done")
     home = await user.next_reply()
-    assert "all set" in home.text
+    assert "all set" in (home.text or "")
     return Reached(home, button(notices, "Community events"))
 
 
@@ -305,7 +305,7 @@ async def reach_q_scale(user: EmulatedUser) -> Reached:
     first = (await reach_q_multi(user)).screen
     await user.tap_button("Done")
     question = await user.next_reply()
-    assert "Question 2 of 6" in question.text
+    assert "Question 2 of 6" in (question.text or "")
     return Reached(question, button(first, "Robbery"))
 
 
@@ -313,7 +313,7 @@ async def reach_q_agree(user: EmulatedUser) -> Reached:
     scale = (await reach_q_scale(user)).screen
     await user.tap_button("2")
     question = await user.next_reply()
-    assert "Question 3 of 6" in question.text
+    assert "Question 3 of 6" in (question.text or "")
     return Reached(question, button(scale, "5"))
 
 
@@ -323,10 +323,10 @@ async def reach_q_text(user: EmulatedUser) -> Reached:
     await user.next_reply()
     await user.tap_button("Disagree")
     fifth = await user.next_reply()
-    assert "Question 5 of 6" in fifth.text
+    assert "Question 5 of 6" in (fifth.text or "")
     await user.tap_button("Don't know")
     question = await user.next_reply()
-    assert "Question 6 of 6" in question.text
+    assert "Question 6 of 6" in (question.text or "")
     return Reached(question, button(fifth, "Agree"))
 
 
@@ -334,7 +334,7 @@ async def reach_summary(user: EmulatedUser) -> Reached:
     comment = (await reach_q_text(user)).screen
     await user.send("More lighting on the estate")
     summary = await user.next_reply()
-    assert "check your answers" in summary.text
+    assert "check your answers" in (summary.text or "")
     return Reached(summary, button(comment, "Skip"))
 
 
@@ -344,25 +344,25 @@ async def reach_summary(user: EmulatedUser) -> Reached:
 async def resume_before_consent(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "I agree")
     language = await user.next_reply()
-    assert "language" in language.text
+    assert "language" in (language.text or "")
     assert position(where(settings, user.id)) == ("onboarding", "language")
 
 
 async def resume_language(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "English")
-    assert "postcode" in (await user.next_reply()).text
+    assert "postcode" in ((await user.next_reply()).text or "")
     assert position(where(settings, user.id)) == ("onboarding", "area")
 
 
 async def resume_area(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Choose from the list")
-    assert "Choose your ward" in (await user.next_reply()).text
+    assert "Choose your ward" in ((await user.next_reply()).text or "")
     assert position(where(settings, user.id)) == ("onboarding", "ward_list")
 
 
 async def resume_ward_list(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Hackney Central")
-    assert "How old" in (await user.next_reply()).text
+    assert "How old" in ((await user.next_reply()).text or "")
     stored = where(settings, user.id)
     assert position(stored) == ("onboarding", "age")
     assert stored is not None and stored["resident"]["ward_id"] == "hackney-central"
@@ -370,7 +370,7 @@ async def resume_ward_list(user: EmulatedUser, settings: Settings) -> None:
 
 async def resume_ward_pick(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Dalston")
-    assert "How old" in (await user.next_reply()).text
+    assert "How old" in ((await user.next_reply()).text or "")
     stored = where(settings, user.id)
     assert position(stored) == ("onboarding", "age")
     assert stored is not None and stored["resident"]["ward_id"] == "dalston"
@@ -378,7 +378,7 @@ async def resume_ward_pick(user: EmulatedUser, settings: Settings) -> None:
 
 async def resume_age(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "25 to 34")
-    assert "Which messages" in (await user.next_reply()).text
+    assert "Which messages" in ((await user.next_reply()).text or "")
     stored = where(settings, user.id)
     assert position(stored) == ("onboarding", "notices")
     assert stored is not None and stored["resident"]["age_band"] == "25_34"
@@ -387,7 +387,7 @@ async def resume_age(user: EmulatedUser, settings: Settings) -> None:
 async def resume_notices(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Done")
     done = await user.next_reply()
-    assert "all set" in done.text
+    assert "all set" in (done.text or "")
     stored = where(settings, user.id)
     assert stored is not None and stored["state"] is None
     assert stored["resident"]["onboarded_at"] is not None
@@ -396,7 +396,7 @@ async def resume_notices(user: EmulatedUser, settings: Settings) -> None:
 
 async def resume_q_multi(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Done")
-    assert "Question 2 of 6" in (await user.next_reply()).text
+    assert "Question 2 of 6" in ((await user.next_reply()).text or "")
     stored = where(settings, user.id)
     assert stored is not None and stored["state"] is not None
     assert stored["state"]["data"]["answers"] == {"priorities": ["burglary"]}
@@ -404,19 +404,19 @@ async def resume_q_multi(user: EmulatedUser, settings: Settings) -> None:
 
 async def resume_q_scale(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "2")
-    assert "Question 3 of 6" in (await user.next_reply()).text
+    assert "Question 3 of 6" in ((await user.next_reply()).text or "")
     assert position(where(settings, user.id)) == ("survey", "trust_police")
 
 
 async def resume_q_agree(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Agree")
-    assert "Question 4 of 6" in (await user.next_reply()).text
+    assert "Question 4 of 6" in ((await user.next_reply()).text or "")
     assert position(where(settings, user.id)) == ("survey", "trust_fair")
 
 
 async def resume_q_text(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Skip")
-    assert "check your answers" in (await user.next_reply()).text
+    assert "check your answers" in ((await user.next_reply()).text or "")
     stored = where(settings, user.id)
     assert position(stored) == ("survey", "summary")
     assert stored is not None and stored["state"]["data"]["answers"]["anything_else"] is None
@@ -424,7 +424,7 @@ async def resume_q_text(user: EmulatedUser, settings: Settings) -> None:
 
 async def resume_summary(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Confirm and send")
-    assert "Thank you" in (await user.next_reply()).text
+    assert "Thank you" in ((await user.next_reply()).text or "")
     stored = where(settings, user.id)
     assert stored is not None and stored["state"] is None
     assert ("anything_else", None, None, "More lighting on the estate") in stored["answers"]
@@ -433,7 +433,7 @@ async def resume_summary(user: EmulatedUser, settings: Settings) -> None:
 async def resume_idle(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Start the survey")
     first = await user.next_reply()
-    assert "Question 1 of 6" in first.text
+    assert "Question 1 of 6" in (first.text or "")
     assert position(where(settings, user.id)) == ("survey", "priorities")
 
 
@@ -739,20 +739,21 @@ async def test_overlong_comment_gets_a_length_answer_and_stores_nothing(
     before = where(world.settings, user.id)
 
     outcome = await respond(world, user, user.send(LONG_TEXT))
+    assert outcome.messages[0].text is not None
     assert "4096" in outcome.messages[0].text and "1000" in outcome.messages[0].text
     assert shows(outcome.messages, reached.screen)
     assert where(world.settings, user.id) == before
 
     too_long = ("Lighting " * 120)[:1000] + "x"
     outcome = await respond(world, user, user.send(too_long))
-    assert "1001" in outcome.messages[0].text
+    assert "1001" in (outcome.messages[0].text or "")
     assert where(world.settings, user.id) == before
 
     exactly = ("Lighting " * 120)[:999] + "x"
     outcome = await respond(world, user, user.send(exactly))
-    assert "check your answers" in outcome.messages[0].text
+    assert "check your answers" in (outcome.messages[0].text or "")
     await tap_label(user, "Confirm and send")
-    assert "Thank you" in (await user.next_reply()).text
+    assert "Thank you" in ((await user.next_reply()).text or "")
     stored = where(world.settings, user.id)
     assert stored is not None
     texts = [text for question, _c, _v, text in stored["answers"] if question == "anything_else"]
@@ -823,7 +824,7 @@ async def test_rtl_comment_is_accepted_and_stored_as_the_team_will_read_it(
     assert offered_languages(outcome.messages) <= languages
 
     await tap_label(user, "Confirm and send")
-    assert "Thank you" in (await user.next_reply()).text
+    assert "Thank you" in ((await user.next_reply()).text or "")
     stored = where(world.settings, user.id)
     assert stored is not None
     assert ("anything_else", None, None, kept) in stored["answers"]
@@ -871,7 +872,7 @@ async def test_emoji_only_comment_is_refused(
     outcome = await respond(world, user, user.send(emoji))
 
     assert outcome.messages, "no answer at all"
-    assert "few words" in outcome.messages[0].text, outcome.messages[0].describe()
+    assert "few words" in (outcome.messages[0].text or ""), outcome.messages[0].describe()
     assert shows(outcome.messages, reached.screen)
     assert where(world.settings, user.id) == before
     assert_no_failures(world, user, errors_from, caplog)

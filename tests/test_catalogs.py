@@ -73,6 +73,7 @@ def test_every_message_translated_with_the_same_placeholders(language: str) -> N
         if message.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        assert message.string is not None, message.id
         strings = [message.string] if isinstance(message.string, str) else list(message.string)
         if isinstance(message.id, tuple | list) and len(strings) != expected_forms:
             problems.append(f"{len(strings)} plural forms, {expected_forms} expected: {ids[0]!r}")

@@ -178,7 +178,9 @@ def test_turkish_resident_answers_then_officer_digest_counts_it(tmp_path: Path) 
     demo = DemoSession(child)
     try:
         banner = demo.read(re.escape(t["agree_consent"]))
-        data_dir = Path(re.search(r"Data: (\S+) ", banner)[1])  # type: ignore[index]
+        data_line = re.search(r"Data: (\S+) ", banner)
+        assert data_line is not None, banner
+        data_dir = Path(data_line[1])
         assert data_dir.is_dir()
 
         # Sign-up: consent, Turkish, a ward from the list, an age group, no notices.
@@ -215,7 +217,9 @@ def test_turkish_resident_answers_then_officer_digest_counts_it(tmp_path: Path) 
         digest = demo.read(r"\.png")
         assert responses_line in digest, digest
         assert COMMENT in digest
-        chart = Path(re.search(r"(/\S+\.png)", digest)[1])  # type: ignore[index]
+        chart_path = re.search(r"(/\S+\.png)", digest)
+        assert chart_path is not None, digest
+        chart = Path(chart_path[1])
         assert chart.read_bytes().startswith(b"\x89PNG")
 
         demo.say("/quit")

@@ -189,7 +189,7 @@ def test_rounding_must_be_positive_and_divide_k() -> None:
 @pytest.mark.parametrize("bad", [True, 10.0, "10"])
 def test_k_must_be_an_int(bad: object) -> None:
     with pytest.raises(TypeError):
-        DisclosurePolicy(k=bad)  # type: ignore[arg-type]
+        DisclosurePolicy(k=bad)  # type: ignore[arg-type]  # a wrong type on purpose: refused at run time
 
 
 # ---------------------------------------------------------------------------------------------

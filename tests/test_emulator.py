@@ -23,7 +23,7 @@ from telegram.error import (
 )
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.devtools.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser, FaultKind
 from tests.helpers import webhook_receiver
 
 TOKEN = "123456:TEST-TOKEN"
@@ -476,9 +476,9 @@ async def test_fault_raw_bodies(emu: BotApiEmulator, http: httpx.AsyncClient) ->
     ],
 )
 async def test_fault_kinds_map_to_ptb_errors(
-    emu: BotApiEmulator, bot: Bot, ada: EmulatedUser, kind: str, error: type, match: str
+    emu: BotApiEmulator, bot: Bot, ada: EmulatedUser, kind: FaultKind, error: type, match: str
 ) -> None:
-    emu.inject_fault("sendMessage", chat_id=1001, kind=kind)  # type: ignore[arg-type]
+    emu.inject_fault("sendMessage", chat_id=1001, kind=kind)
     with pytest.raises(error, match=match) as info:
         await bot.send_message(1001, "hi")
     if error is NetworkError:  # BadRequest is a NetworkError subclass in PTB; be exact

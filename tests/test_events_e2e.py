@@ -186,6 +186,7 @@ async def test_reminders_go_to_residents_who_are_going(
     store = services(bot).store
     async with store.unit() as uow:
         event = await uow.events.get(1)
+    assert event is not None
     soon = replace(event, starts_at=datetime.now(UTC) + timedelta(minutes=50))
     await reminders.schedule_for(soon)  # the 1-hour reminder is 10 minutes overdue
     reminder = await going.next_reply(timeout=10)

@@ -102,8 +102,11 @@ async def uow(tmp_path: Path) -> AsyncIterator[UnitOfWork]:
 
 
 def runner_with(flow: Counter, slot: Slot) -> FlowRunner[Ctx]:
-    async def apply(uow: UnitOfWork, ctx: Ctx, _flow: Flow[Ctx], t: Transition) -> Applied[Ctx]:
-        slot.log.append(f"effect {type(t.effect).__name__}" if t.effect else "no effect")
+    async def apply(
+        uow: UnitOfWork, ctx: Ctx, flow: Flow[Ctx], transition: Transition
+    ) -> Applied[Ctx]:
+        effect = transition.effect
+        slot.log.append(f"effect {type(effect).__name__}" if effect else "no effect")
         return Applied(ctx)
 
     return FlowRunner((flow,), apply)

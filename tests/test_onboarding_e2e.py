@@ -25,6 +25,7 @@ async def test_start_tells_about_999_and_stores_nothing_before_consent(
     await ada.command("/start")
     # One message: the welcome, the emergency numbers, the privacy notice and its buttons.
     privacy = await ada.next_reply()
+    assert privacy.text is not None
     welcome, emergency, *_notice = privacy.text.split("\n\n")
     assert "Neighbourhood Voice" in welcome
     assert "999" in emergency and "101" in emergency
@@ -34,7 +35,7 @@ async def test_start_tells_about_999_and_stores_nothing_before_consent(
 
     await ada.tap_button("No, thanks")
     declined = await ada.next_reply()
-    assert "Nothing has been stored" in declined.text
+    assert "Nothing has been stored" in (declined.text or "")
     assert count(settings, "respondents") == 0
     assert count(settings, "chat_links") == 0
 
@@ -53,7 +54,7 @@ async def test_under_13_ends_politely_with_no_row_at_all(
     await kid.next_reply()
     await kid.tap_button("Under 13")
     goodbye = await kid.next_reply()
-    assert "13 and over" in goodbye.text and "Childline" in goodbye.text
+    assert "13 and over" in (goodbye.text or "") and "Childline" in (goodbye.text or "")
     for table in ("respondents", "chat_links", "conversations", "responses", "answers"):
         assert count(settings, table) == 0, table
 
@@ -68,20 +69,21 @@ async def test_postcode_is_validated_mapped_to_a_ward_and_not_kept(
 
     await ada.send("not a postcode")
     repeated = await ada.next_reply()  # the refusal, then the question again
+    assert repeated.text is not None
     refusal = repeated.text.split("\n\n")[0]
     assert "doesn't look like a UK postcode" in refusal
     assert "Type your postcode" in repeated.text and repeated.buttons
 
     await ada.send("SW1A 1AA")  # a valid postcode, outside the borough
     outside = await ada.next_reply()
-    assert "not in Hackney" in outside.text
+    assert "not in Hackney" in (outside.text or "")
 
     await ada.send("e81dy")  # case and spacing forgiven
     reply = await ada.next_reply()
-    if "more than one ward" in reply.text:
+    if "more than one ward" in (reply.text or ""):
         await ada.tap(reply.buttons[0][0][1] or "")
         reply = await ada.next_reply()
-    assert "How old" in reply.text
+    assert "How old" in (reply.text or "")
 
     with sqlite3.connect(settings.database_path) as conn:
         ward = conn.execute("SELECT ward_id FROM respondents").fetchone()[0]
@@ -101,18 +103,18 @@ async def test_a_single_ward_postcode_is_confirmed_not_assumed(
     await ada.next_reply()
     await ada.send("E2 9AA")  # one ward in the bundled table
     confirm = await ada.next_reply()
-    assert "Your postcode is in Haggerston" in confirm.text
+    assert "Your postcode is in Haggerston" in (confirm.text or "")
     assert confirm.labels == ["Haggerston", "None of these"]
     with sqlite3.connect(settings.database_path) as conn:
         assert conn.execute("SELECT ward_id FROM respondents").fetchone() == (None,)
     await ada.tap_button("None of these")
-    assert "Choose your ward" in (await ada.next_reply()).text
+    assert "Choose your ward" in ((await ada.next_reply()).text or "")
     await ada.tap_button("Back")
     await ada.next_reply()
     await ada.send("E2 9AA")
     await ada.next_reply()
     await ada.tap_button("Haggerston")
-    assert "How old" in (await ada.next_reply()).text
+    assert "How old" in ((await ada.next_reply()).text or "")
     with sqlite3.connect(settings.database_path) as conn:
         assert conn.execute("SELECT ward_id FROM respondents").fetchone() == ("haggerston",)
 
@@ -126,7 +128,7 @@ async def test_resident_can_live_outside_the_area(
     await ada.next_reply()
     await ada.tap_button("I don't live in Hackney")
     age = await ada.next_reply()
-    assert "How old" in age.text
+    assert "How old" in (age.text or "")
     with sqlite3.connect(settings.database_path) as conn:
         assert conn.execute("SELECT ward_id, outside_area FROM respondents").fetchone() == (
             None,

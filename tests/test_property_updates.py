@@ -107,13 +107,14 @@ texts = (
 )
 
 FLOWS = ("o", "s", "c", "x", "home", "n", "v", "e:1", "a", "m", "r", "d", "q", "")
-STEPS = ("", "language", "area", "ward_pick", "ward_list", "age", "0", "1", "2", "3", "4")
-STEPS += ("5", "9", "sum", "edi", "lang", "forget")
-ACTIONS = ("lang", "list", "outside", "ward", "back", "age", "pick", "done", "scale", "skip")
-ACTIONS += ("confirm", "edit", "goto", "summary", "survey", "yes", "no", "set", "keep", "")
-ACTIONS += ("toggle", "page", "rsvp", "ics", "scope", "show")
-ARGS = ("", "en", "ar", "xx", "dalston", "atlantis", "25_34", "under_13", "burglary", "agree")
-ARGS += ("3", "0", "6", "-1", "{now}", "{old}", "99999999999", "é", "events", "safety", "going")
+STEPS: tuple[str, ...] = ("", "language", "area", "ward_pick", "ward_list", "age")
+STEPS += ("0", "1", "2", "3", "4", "5", "9", "sum", "edi", "lang", "forget")
+ACTIONS: tuple[str, ...] = ("lang", "list", "outside", "ward", "back", "age", "pick", "done")
+ACTIONS += ("scale", "skip", "confirm", "edit", "goto", "summary", "survey", "yes", "no", "set")
+ACTIONS += ("keep", "", "toggle", "page", "rsvp", "ics", "scope", "show")
+ARGS: tuple[str, ...] = ("", "en", "ar", "xx", "dalston", "atlantis", "25_34", "under_13")
+ARGS += ("burglary", "agree", "3", "0", "6", "-1", "{now}", "{old}", "99999999999", "é")
+ARGS += ("events", "safety", "going")
 callback_data = st.one_of(
     st.builds(
         lambda *parts: ":".join(parts),

@@ -57,13 +57,20 @@ async def test_upgrading_counts_digests_the_old_weekly_job_sent_as_delivered(
         await database.close()
 
 
+async def pragma(database: Database, name: str) -> object:
+    """The value of one connection setting (every PRAGMA read answers with a row)."""
+    row = await database.fetchone(f"PRAGMA {name}")
+    assert row is not None, name
+    return row[0]
+
+
 async def test_wal_foreign_keys_and_durable_commits(tmp_path: Path) -> None:
     database = await Database.open(tmp_path / "p.sqlite3")
     try:
-        assert (await database.fetchone("PRAGMA journal_mode"))[0] == "wal"
-        assert (await database.fetchone("PRAGMA foreign_keys"))[0] == 1
-        assert (await database.fetchone("PRAGMA synchronous"))[0] == 2  # FULL
-        assert (await database.fetchone("PRAGMA secure_delete"))[0] == 1
+        assert await pragma(database, "journal_mode") == "wal"
+        assert await pragma(database, "foreign_keys") == 1
+        assert await pragma(database, "synchronous") == 2  # FULL
+        assert await pragma(database, "secure_delete") == 1
     finally:
         await database.close()
 

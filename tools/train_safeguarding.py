@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.residents.safeguarding import Concern, Safeguarding  # noqa: E402
-from bot.residents.safeguarding_model import DIMENSION, HEADS, Head, features  # noqa: E402
+from bot.residents.safeguarding import Concern, Safeguarding  # noqa: E402  # after the sys.path line above
+from bot.residents.safeguarding_model import DIMENSION, HEADS, Head, features  # noqa: E402  # after the sys.path line above
 
 TRAINING = ROOT / "safeguarding" / "training"
 EVALUATION = ROOT / "tests" / "data" / "safeguarding"

@@ -39,7 +39,7 @@ class EffectApplier(Protocol[C]):
     """Writes a transition's effect (and any other change it carries) in the unit of work."""
 
     async def __call__(
-        self, uow: UnitOfWork, ctx: C, flow: Flow[C], transition: Transition
+        self, uow: UnitOfWork, ctx: C, flow: Flow[C], transition: Transition, /
     ) -> Applied[C]: ...
 
 
