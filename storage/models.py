@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -67,6 +68,11 @@ class FlowState:
     step: str
     data: dict[str, Any] = field(default_factory=dict)
     revision: int = 1
+
+    def advance(self, step: str, changes: Mapping[str, Any]) -> FlowState:
+        """The next state of the same flow: at ``step``, ``changes`` merged into the data, a
+        new revision (so buttons of the state before are stale)."""
+        return FlowState(self.flow, step, {**self.data, **changes}, self.revision + 1)
 
 
 @dataclass(frozen=True, slots=True)

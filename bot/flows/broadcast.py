@@ -60,7 +60,7 @@ class Data(TypedDict, total=False):
 
 
 def _move(state: FlowState, step: Step, **changes: Unpack[Data]) -> FlowState:
-    return FlowState(state.flow, step, {**state.data, **changes}, state.revision + 1)
+    return state.advance(step, changes)
 
 
 class BroadcastFlow(StaffFlow):

@@ -45,7 +45,7 @@ class Step(StrEnum):
 
 
 def _move(state: FlowState, step: Step, **changes: Unpack[EventData]) -> FlowState:
-    return FlowState(state.flow, step, {**state.data, **changes}, state.revision + 1)
+    return state.advance(step, changes)
 
 
 class EditEventFlow(StaffFlow):
@@ -123,5 +123,4 @@ class EditEventFlow(StaffFlow):
             return Transition.refuse(
                 state, _("Please keep it to {limit} characters or fewer.").format(limit=limit)
             )
-        changed = {**state.data, field: value}
-        return Transition(FlowState(state.flow, Step.PREVIEW, changed, state.revision + 1))
+        return Transition(state.advance(Step.PREVIEW, {field: value}))

@@ -54,7 +54,7 @@ class Step(StrEnum):
 
 
 def _move(state: FlowState, step: Step, **changes: Unpack[EventData]) -> FlowState:
-    return FlowState(state.flow, step, {**state.data, **changes}, state.revision + 1)
+    return state.advance(step, changes)
 
 
 LIMITS = {

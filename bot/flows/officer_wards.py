@@ -47,8 +47,7 @@ class OfficerWardsFlow(StaffFlow):
         chosen = list(cast(Data, state.data).get("wards", []))
         if event.action == "ward" and ctx.areas.ward(event.arg):
             chosen.remove(event.arg) if event.arg in chosen else chosen.append(event.arg)
-            data = {**state.data, **Data(wards=chosen)}
-            return Transition(FlowState(state.flow, state.step, data, state.revision + 1))
+            return Transition(state.advance(state.step, Data(wards=chosen)))
         if event.action == "done":
             if not chosen:
                 return Transition.refuse(state, _("Please choose at least one ward."))

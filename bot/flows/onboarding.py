@@ -91,7 +91,7 @@ class OnboardingFlow:
 
     @staticmethod
     def _move(state: FlowState, step: Step, **data: Unpack[Data]) -> FlowState:
-        return FlowState(state.flow, step, {**state.data, **data}, state.revision + 1)
+        return state.advance(step, data)
 
     # -- screens -------------------------------------------------------------------------
     def screen(self, ctx: FlowContext, state: FlowState) -> Screen:

@@ -124,8 +124,7 @@ class SurveyFlow:
 
     @staticmethod
     def _move(state: FlowState, step: str, **data: Unpack[Data]) -> FlowState:
-        merged = {**state.data, **data}
-        return FlowState(state.flow, step, merged, state.revision + 1)
+        return state.advance(step, data)
 
     # -- screens -------------------------------------------------------------------------
     def screen(self, ctx: FlowContext, state: FlowState) -> Screen:
