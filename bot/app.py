@@ -367,10 +367,10 @@ def build_application(prepared: Prepared) -> BotApplication:
     application.post_init = on_start
     application.post_shutdown = on_stop
     application.add_handler(conversation.foreign_taps(service))
-    application.add_handlers(onboarding.build(service))
+    application.add_handlers(onboarding.build(service.commands))
     router = Router(store, service, staff)
-    application.add_handlers(survey.build(service, router))
-    application.add_handlers(privacy.build(service))
+    application.add_handlers(survey.build(service.commands, router))
+    application.add_handlers(privacy.build(service.commands))
     application.add_handlers(events_handlers.build(events))
     application.add_handlers(admin.build(staff))
     application.add_handlers(conversation.build(service, router, staff))

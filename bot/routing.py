@@ -42,7 +42,7 @@ class Router:
                 staff_reply = await self.staff.cancel_in(uow, who)
                 if staff_reply is not None:
                     return staff_reply
-                reply = await self.residents.cancel_in(uow, who)
+                reply = await self.residents.commands.cancel_in(uow, who)
         except AlreadyHandled:
             return Reply(SOURCE_LOCALE)
-        return await self.residents.finish_erase(reply, who)
+        return await self.residents.core.finish_erase(reply, who)

@@ -49,7 +49,7 @@ async def test_a_redelivered_update_is_answered_once_and_changes_nothing(
     def who() -> Incoming:
         return Incoming(chat, "en", next(update_ids))
 
-    reply = await service.start(who())
+    reply = await service.commands.start(who())
     reply = await service.tap(who(), button(reply, "I agree"))
     reply = await service.tap(who(), button(reply, "English"))
     reply = await service.tap(who(), button(reply, "I don't live"))
@@ -73,7 +73,7 @@ async def test_a_redelivered_update_is_answered_once_and_changes_nothing(
 
 async def test_stale_and_forged_taps_leave_the_state_alone(service: ConversationService) -> None:
     chat = 7002
-    reply = await service.start(Incoming(chat, "en"))
+    reply = await service.commands.start(Incoming(chat, "en"))
     reply = await service.tap(Incoming(chat, "en"), button(reply, "I agree"))
     english = button(reply, "English")
     reply = await service.tap(Incoming(chat, "en"), english)

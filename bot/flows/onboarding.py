@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import TypedDict, Unpack, cast
 
 from bot.areas import normalise_postcode
-from bot.flows import ButtonInput, Erase, FlowContext, Input, TextInput, Transition
+from bot.flows.base import ButtonInput, Erase, FlowContext, Input, TextInput, Transition
 from bot.flows.notice_choices import notices_screen
 from bot.i18n import _, language_name, pgettext, supported_locales
 from bot.messages import Button, CallbackData, Screen

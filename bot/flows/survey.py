@@ -20,7 +20,7 @@ from typing import Any, TypedDict, Unpack, cast
 
 from babel.lists import format_list
 
-from bot.flows import FlowContext, Input, SaveResponse, TextInput, Transition
+from bot.flows.base import FlowContext, Input, SaveResponse, TextInput, Transition
 from bot.i18n import _, current_locale, data_text, ngettext, pgettext
 from bot.messages import Button, CallbackData, Screen
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey, agree_label

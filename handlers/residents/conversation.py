@@ -67,7 +67,7 @@ def build(
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """What the bot does, its commands, and 999/101."""
-        reply = await service.help(incoming(update))
+        reply = await service.commands.help(incoming(update))
         await deliver(update, context, reply)
 
     async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -85,7 +85,7 @@ def build(
 
     async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command we do not have."""
-        reply = await service.unknown_command(incoming(update))
+        reply = await service.commands.unknown_command(incoming(update))
         await deliver(update, context, reply)
 
     async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -97,7 +97,7 @@ def build(
         urgent = service.urgent(incoming(update), edited.text if edited else None)
         if urgent is not None:
             await deliver(update, context, urgent)
-        reply = await service.unsupported(
+        reply = await service.commands.unsupported(
             incoming(update), edited=update.edited_message is not None
         )
         await deliver(update, context, reply)

@@ -9,24 +9,24 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.residents.conversation import ConversationService
+from bot.residents.commands import ResidentCommands
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
 __all__ = ["build"]
 
 
 def build(
-    service: ConversationService,
+    commands: ResidentCommands,
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Welcome, safety information and the privacy notice with a consent button."""
         payload = context.args[0] if context.args else None
-        reply = await service.start(incoming(update), payload)
+        reply = await commands.start(incoming(update), payload)
         await deliver(update, context, reply)
 
     async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Offer every supported language; the choice applies from the next message."""
-        reply = await service.language_menu(incoming(update))
+        reply = await commands.language_menu(incoming(update))
         await deliver(update, context, reply)
 
     return [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.residents.conversation import ConversationService
+from bot.residents.commands import ResidentCommands
 from bot.routing import Router
 from handlers.replies import RESIDENT_MESSAGES, deliver, incoming
 
@@ -13,11 +13,11 @@ __all__ = ["build"]
 
 
 def build(
-    service: ConversationService, router: Router
+    commands: ResidentCommands, router: Router
 ) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     async def survey(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start the survey, or show where the resident already is."""
-        reply = await service.begin_survey(incoming(update))
+        reply = await commands.begin_survey(incoming(update))
         await deliver(update, context, reply)
 
     async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
