@@ -5,11 +5,11 @@ into the store."""
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from bot.devtools.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.digests.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
 from bot.settings import Settings
 from storage.models import AnswerRecord
-from storage.repositories import Store
+from storage.repositories import Store, UnitOfWork
 
 ADMIN, OFFICER = 900, 901
 LONDON = ZoneInfo("Europe/London")
@@ -302,13 +302,30 @@ async def seed_ward(store: Store, ward: str, count: int, first_chat: int) -> Non
             )
 
 
-def officers_since_last_week(settings: Settings) -> None:
+@asynccontextmanager
+async def stored(database: Settings | Path) -> AsyncIterator[UnitOfWork]:
+    """One unit of work on the bot's database, opened beside the bot (or after it stopped).
+
+    Tests read and arrange stored data through the repositories, never by SQL, so what they
+    check holds for every storage backend; only byte-level checks of the SQLite file itself
+    (marked ``sqlite_only``) open it directly.
+    """
+    store = Store(database.database_path if isinstance(database, Settings) else database)
+    await store.open()
+    try:
+        async with store.unit() as uow:
+            yield uow
+    finally:
+        await store.close()
+
+
+async def officers_since_last_week(settings: Settings) -> None:
     """Date every officer's joining to last week, so this week's scheduled digest is theirs."""
-    with sqlite3.connect(settings.database_path) as conn:
-        conn.execute("UPDATE officers SET added_at = ?", (last_week_noon(settings),))
+    async with stored(settings) as uow:
+        await uow.officers.backdate_joining(datetime.fromisoformat(last_week_noon(settings)))
 
 
 async def backdate(settings: Settings) -> None:
     """Move every stored response into last week, the newest period a digest may cover."""
-    with sqlite3.connect(settings.database_path) as conn:
-        conn.execute("UPDATE responses SET submitted_at = ?", (last_week_noon(settings),))
+    async with stored(settings) as uow:
+        await uow.responses.backdate_all(datetime.fromisoformat(last_week_noon(settings)))

@@ -14,12 +14,9 @@ the answer, reads the row again and carries on with the flow. One bot serves the
 from __future__ import annotations
 
 import itertools
-import json
 import logging
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +27,8 @@ from bot.app import build_application, prepare, running
 from bot.areas import AreaDirectory
 from bot.devtools.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.settings import Settings
-from tests.helpers import begin_survey, start_and_consent
+from storage.models import FlowState, Resident, ResponseRecord
+from tests.helpers import begin_survey, start_and_consent, stored
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -116,46 +114,35 @@ async def respond(world: World, user: EmulatedUser, act: Awaitable[dict[str, Any
     return Outcome(messages, answer["text"] if answer else None, answer is not None)
 
 
-def where(settings: Settings, chat_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Stored:
     """Everything stored for a chat: the resident, their flow state, their responses."""
-    with closing(sqlite3.connect(settings.database_path)) as conn:
-        conn.row_factory = sqlite3.Row
-        resident = conn.execute(
-            "SELECT r.* FROM chat_links c JOIN respondents r ON r.id = c.respondent_id "
-            "WHERE c.chat_id = ?",
-            (chat_id,),
-        ).fetchone()
+
+    resident: Resident
+    state: FlowState | None
+    responses: list[ResponseRecord]
+
+    def comments(self) -> list[str | None]:
+        """The free-text answers to the last question, in every confirmed response."""
+        return [
+            a.text for r in self.responses for a in r.answers if a.question_id == "anything_else"
+        ]
+
+
+async def where(settings: Settings, chat_id: int) -> Stored | None:
+    async with stored(settings) as uow:
+        resident = await uow.residents.by_chat(chat_id)
         if resident is None:
             return None
-        rid = resident["id"]
-        state = conn.execute(
-            "SELECT flow, step, data, revision FROM conversations WHERE respondent_id = ?",
-            (rid,),
-        ).fetchone()
-        answers = conn.execute(
-            "SELECT a.question_id, a.choice_id, a.value, a.text FROM answers a "
-            "JOIN responses r ON r.id = a.response_id WHERE r.respondent_id = ? "
-            "ORDER BY a.rowid",
-            (rid,),
-        ).fetchall()
-    return {
-        "resident": dict(resident),
-        "state": None
-        if state is None
-        else {
-            "flow": state["flow"],
-            "step": state["step"],
-            "data": json.loads(state["data"]),
-            "revision": state["revision"],
-        },
-        "answers": [tuple(a) for a in answers],
-    }
+        state = await uow.conversations.get(resident.respondent_id)
+        responses = await uow.responses.for_respondent(resident.respondent_id)
+    return Stored(resident, state, responses)
 
 
-def position(stored: dict[str, Any] | None) -> tuple[str, str] | None:
-    if stored is None or stored["state"] is None:
+def position(stored: Stored | None) -> tuple[str, str] | None:
+    if stored is None or stored.state is None:
         return None
-    return stored["state"]["flow"], stored["state"]["step"]
+    return stored.state.flow, stored.state.step
 
 
 def assert_no_failures(
@@ -345,96 +332,97 @@ async def resume_before_consent(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "I agree")
     language = await user.next_reply()
     assert "language" in (language.text or "")
-    assert position(where(settings, user.id)) == ("onboarding", "language")
+    assert position(await where(settings, user.id)) == ("onboarding", "language")
 
 
 async def resume_language(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "English")
     assert "postcode" in ((await user.next_reply()).text or "")
-    assert position(where(settings, user.id)) == ("onboarding", "area")
+    assert position(await where(settings, user.id)) == ("onboarding", "area")
 
 
 async def resume_area(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Choose from the list")
     assert "Choose your ward" in ((await user.next_reply()).text or "")
-    assert position(where(settings, user.id)) == ("onboarding", "ward_list")
+    assert position(await where(settings, user.id)) == ("onboarding", "ward_list")
 
 
 async def resume_ward_list(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Hackney Central")
     assert "How old" in ((await user.next_reply()).text or "")
-    stored = where(settings, user.id)
+    stored = await where(settings, user.id)
     assert position(stored) == ("onboarding", "age")
-    assert stored is not None and stored["resident"]["ward_id"] == "hackney-central"
+    assert stored is not None and stored.resident.ward_id == "hackney-central"
 
 
 async def resume_ward_pick(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Dalston")
     assert "How old" in ((await user.next_reply()).text or "")
-    stored = where(settings, user.id)
+    stored = await where(settings, user.id)
     assert position(stored) == ("onboarding", "age")
-    assert stored is not None and stored["resident"]["ward_id"] == "dalston"
+    assert stored is not None and stored.resident.ward_id == "dalston"
 
 
 async def resume_age(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "25 to 34")
     assert "Which messages" in ((await user.next_reply()).text or "")
-    stored = where(settings, user.id)
+    stored = await where(settings, user.id)
     assert position(stored) == ("onboarding", "notices")
-    assert stored is not None and stored["resident"]["age_band"] == "25_34"
+    assert stored is not None and stored.resident.age_band == "25_34"
 
 
 async def resume_notices(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Done")
     done = await user.next_reply()
     assert "all set" in (done.text or "")
-    stored = where(settings, user.id)
-    assert stored is not None and stored["state"] is None
-    assert stored["resident"]["onboarded_at"] is not None
-    assert (stored["resident"]["notify_safety"], stored["resident"]["notify_events"]) == (1, 0)
+    stored = await where(settings, user.id)
+    assert stored is not None and stored.state is None
+    assert stored.resident.onboarded_at is not None
+    assert (stored.resident.notify_safety, stored.resident.notify_events) == (True, False)
 
 
 async def resume_q_multi(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Done")
     assert "Question 2 of 6" in ((await user.next_reply()).text or "")
-    stored = where(settings, user.id)
-    assert stored is not None and stored["state"] is not None
-    assert stored["state"]["data"]["answers"] == {"priorities": ["burglary"]}
+    stored = await where(settings, user.id)
+    assert stored is not None and stored.state is not None
+    assert stored.state.data["answers"] == {"priorities": ["burglary"]}
 
 
 async def resume_q_scale(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "2")
     assert "Question 3 of 6" in ((await user.next_reply()).text or "")
-    assert position(where(settings, user.id)) == ("survey", "trust_police")
+    assert position(await where(settings, user.id)) == ("survey", "trust_police")
 
 
 async def resume_q_agree(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Agree")
     assert "Question 4 of 6" in ((await user.next_reply()).text or "")
-    assert position(where(settings, user.id)) == ("survey", "trust_fair")
+    assert position(await where(settings, user.id)) == ("survey", "trust_fair")
 
 
 async def resume_q_text(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Skip")
     assert "check your answers" in ((await user.next_reply()).text or "")
-    stored = where(settings, user.id)
+    stored = await where(settings, user.id)
     assert position(stored) == ("survey", "summary")
-    assert stored is not None and stored["state"]["data"]["answers"]["anything_else"] is None
+    assert stored is not None and stored.state is not None
+    assert stored.state.data["answers"]["anything_else"] is None
 
 
 async def resume_summary(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Confirm and send")
     assert "Thank you" in ((await user.next_reply()).text or "")
-    stored = where(settings, user.id)
-    assert stored is not None and stored["state"] is None
-    assert ("anything_else", None, None, "More lighting on the estate") in stored["answers"]
+    stored = await where(settings, user.id)
+    assert stored is not None and stored.state is None
+    assert stored.comments() == ["More lighting on the estate"]
 
 
 async def resume_idle(user: EmulatedUser, settings: Settings) -> None:
     await tap_label(user, "Start the survey")
     first = await user.next_reply()
     assert "Question 1 of 6" in (first.text or "")
-    assert position(where(settings, user.id)) == ("survey", "priorities")
+    assert position(await where(settings, user.id)) == ("survey", "priorities")
 
 
 # -- the table ----------------------------------------------------------------------------------
@@ -610,7 +598,7 @@ async def test_bad_input_gets_a_clear_answer_and_the_conversation_stays(
     await settle(world, user)
     assert not user.mark_read(), "the set-up left replies unread"
     errors_from = len(world.emulator.errors)
-    before = where(world.settings, user.id)
+    before = await where(world.settings, user.id)
     assert (before is not None) == state.resident
     assert position(before) == state.position
 
@@ -637,7 +625,7 @@ async def test_bad_input_gets_a_clear_answer_and_the_conversation_stays(
             "expected the current screen again, got: "
             + "; ".join(m.describe() for m in outcome.messages)
         )
-    assert where(world.settings, user.id) == before
+    assert await where(world.settings, user.id) == before
 
     await state.resume(user, world.settings)
     await settle(world, user)
@@ -702,7 +690,9 @@ async def test_forged_callback_data_changes_nothing(
     await settle(world, user)
     user.mark_read()
     errors_from = len(world.emulator.errors)
-    before = where(world.settings, user.id)
+    before = await where(world.settings, user.id)
+    async with stored(world.settings) as uow:
+        residents = await uow.residents.count()
 
     outcome = await respond(world, user, user.tap(data))
 
@@ -712,12 +702,9 @@ async def test_forged_callback_data_changes_nothing(
     if wanted is not None:
         assert wanted in outcome.toast
     assert all(m.event == "sent" for m in outcome.messages)
-    assert where(world.settings, user.id) == before
-    with closing(sqlite3.connect(world.settings.database_path)) as conn:
-        links = conn.execute(
-            "SELECT COUNT(*) FROM chat_links WHERE chat_id = ?", (user.id,)
-        ).fetchone()
-    assert links == (1,)
+    assert await where(world.settings, user.id) == before
+    async with stored(world.settings) as uow:  # the forged tap signed nobody up twice
+        assert await uow.residents.count() == residents
     await state.resume(user, world.settings)
     await settle(world, user)
     assert not user.mark_read()
@@ -736,28 +723,27 @@ async def test_overlong_comment_gets_a_length_answer_and_stores_nothing(
     await settle(world, user)
     user.mark_read()
     errors_from = len(world.emulator.errors)
-    before = where(world.settings, user.id)
+    before = await where(world.settings, user.id)
 
     outcome = await respond(world, user, user.send(LONG_TEXT))
     assert outcome.messages[0].text is not None
     assert "4096" in outcome.messages[0].text and "1000" in outcome.messages[0].text
     assert shows(outcome.messages, reached.screen)
-    assert where(world.settings, user.id) == before
+    assert await where(world.settings, user.id) == before
 
     too_long = ("Lighting " * 120)[:1000] + "x"
     outcome = await respond(world, user, user.send(too_long))
     assert "1001" in (outcome.messages[0].text or "")
-    assert where(world.settings, user.id) == before
+    assert await where(world.settings, user.id) == before
 
     exactly = ("Lighting " * 120)[:999] + "x"
     outcome = await respond(world, user, user.send(exactly))
     assert "check your answers" in (outcome.messages[0].text or "")
     await tap_label(user, "Confirm and send")
     assert "Thank you" in ((await user.next_reply()).text or "")
-    stored = where(world.settings, user.id)
+    stored = await where(world.settings, user.id)
     assert stored is not None
-    texts = [text for question, _c, _v, text in stored["answers"] if question == "anything_else"]
-    assert texts == [exactly]
+    assert stored.comments() == [exactly]
     await settle(world, user)
     assert_no_failures(world, user, errors_from, caplog)
 
@@ -816,18 +802,18 @@ async def test_rtl_comment_is_accepted_and_stored_as_the_team_will_read_it(
     summaries = [m for m in outcome.messages if "check your answers" in (m.text or "")]
     assert len(summaries) == 1, [m.describe() for m in outcome.messages]
     assert kept in (summaries[0].text or "")
-    stored = where(world.settings, user.id)
-    assert stored is not None and stored["state"] is not None
-    answer = stored["state"]["data"]["answers"]["anything_else"]
+    stored = await where(world.settings, user.id)
+    assert stored is not None and stored.state is not None
+    answer = stored.state.data["answers"]["anything_else"]
     assert answer["text"] == kept
     assert answer["lang"] in {*languages, "unknown"}, answer["lang"]
     assert offered_languages(outcome.messages) <= languages
 
     await tap_label(user, "Confirm and send")
     assert "Thank you" in ((await user.next_reply()).text or "")
-    stored = where(world.settings, user.id)
+    stored = await where(world.settings, user.id)
     assert stored is not None
-    assert ("anything_else", None, None, kept) in stored["answers"]
+    assert stored.comments() == [kept]
     await settle(world, user)
     assert not user.mark_read()
     assert_no_failures(world, user, errors_from, caplog)
@@ -867,14 +853,14 @@ async def test_emoji_only_comment_is_refused(
     await settle(world, user)
     user.mark_read()
     errors_from = len(world.emulator.errors)
-    before = where(world.settings, user.id)
+    before = await where(world.settings, user.id)
 
     outcome = await respond(world, user, user.send(emoji))
 
     assert outcome.messages, "no answer at all"
     assert "few words" in (outcome.messages[0].text or ""), outcome.messages[0].describe()
     assert shows(outcome.messages, reached.screen)
-    assert where(world.settings, user.id) == before
+    assert await where(world.settings, user.id) == before
     assert_no_failures(world, user, errors_from, caplog)
 
 

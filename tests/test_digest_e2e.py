@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from bot.app import BotApplication, services
 from bot.devtools.emulator import BotApiEmulator
 from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.staff.officers import new_invite_code
 from storage.models import Event
 from storage.repositories import Store
 from tests.helpers import (
@@ -31,6 +31,7 @@ from tests.helpers import (
     onboard,
     request_digest,
     seed_ward,
+    stored,
     with_staff,
 )
 
@@ -105,9 +106,11 @@ async def test_an_invited_officer_gets_a_suppressed_scrubbed_digest_with_a_chart
     assert "fewer than 10" in csv_text
 
     # Canary: nothing personal anywhere an officer, admin or log can see.
-    with sqlite3.connect(settings.database_path) as conn:
-        respondent_ids = [r for (r,) in conn.execute("SELECT id FROM respondents")]
-        audit = "\n".join(str(row) for row in conn.execute("SELECT * FROM audit_log"))
+    async with stored(settings) as uow:
+        people = [await uow.residents.by_chat(user.id) for user in residents]
+        respondent_ids = [p.respondent_id for p in people if p is not None]
+        audit = "\n".join(str(entry) for entry in await uow.officers.audit_entries(limit=1000))
+    assert len(respondent_ids) == len(residents)
     seen = "\n".join(
         [digest, csv_text, audit, *(r.getMessage() for r in caplog.records)]
         + [str(r.exc_info) for r in caplog.records if r.exc_info]
@@ -154,9 +157,9 @@ async def test_invite_codes_are_single_use_and_expire(
     await second.command("/officer", code)
     assert "not valid" in ((await second.next_reply()).text or "")
 
-    stale = await invite_code(admin)
-    with sqlite3.connect(settings.database_path) as conn:
-        conn.execute("UPDATE invites SET expires_at = '2000-01-01T00:00:00+00:00'")
+    stale = new_invite_code()  # made as /invite makes one, but its hours have passed
+    async with stored(settings) as uow:
+        await uow.officers.create_invite(stale, ADMIN, "2000-01-01T00:00:00+00:00")
     late = emulator.user(730_003, first_name="C")
     await late.command("/officer", stale)
     assert "not valid" in ((await late.next_reply()).text or "")
@@ -173,6 +176,7 @@ async def test_invite_codes_are_single_use_and_expire(
     assert "revoke_officer" in audit and "invite" in audit
 
 
+@pytest.mark.sqlite_only
 async def test_a_published_digest_forgets_an_erased_residents_words_but_keeps_its_figures(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,13 +14,18 @@ from pathlib import Path
 from bot.app import BotApplication
 from bot.devtools.emulator import BotApiEmulator
 from bot.settings import PROJECT_ROOT, Settings
+from storage.models import AnswerRecord
+from storage.repositories import UnitOfWork
 from tests.conftest import BotRunner
-from tests.helpers import answer_survey, begin_survey, onboard
+from tests.helpers import answer_survey, begin_survey, onboard, stored
 
 
-def scalar(path: Path, sql: str) -> object:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(sql).fetchone()[0]
+async def answers_to(uow: UnitOfWork, chat_id: int, question: str) -> list[AnswerRecord]:
+    """Every stored answer a resident gave to one question, over all their responses."""
+    resident = await uow.residents.by_chat(chat_id)
+    assert resident is not None
+    responses = await uow.responses.for_respondent(resident.respondent_id)
+    return [a for r in responses for a in r.answers if a.question_id == question]
 
 
 async def test_a_tap_made_while_the_bot_was_down_is_answered_after_its_query_expired(
@@ -62,11 +66,12 @@ async def test_restart_mid_survey_resumes_at_the_same_question(
         question_3 = await ada.next_reply()
         assert "Question 3 of 6" in (question_3.text or "")
 
-    assert scalar(settings.database_path, "SELECT step FROM conversations") == "trust_police"
-    with sqlite3.connect(settings.database_path) as conn:
-        (data,) = conn.execute("SELECT data FROM conversations").fetchone()
-    assert '"priorities":["burglary"]' in data
-    assert '"safety_after_dark":4' in data
+    async with stored(settings) as uow:
+        resident = await uow.residents.by_chat(ada.id)
+        assert resident is not None
+        state = await uow.conversations.get(resident.respondent_id)
+    assert state is not None and state.step == "trust_police"
+    assert state.data["answers"] == {"priorities": ["burglary"], "safety_after_dark": 4}
 
 
 @asynccontextmanager
@@ -132,8 +137,9 @@ async def test_sigkill_right_after_thank_you_keeps_the_response(
         kill_now(process)
         await process.wait()
 
-    assert scalar(database, "SELECT COUNT(*) FROM responses") == 1
-    assert scalar(database, "SELECT COUNT(*) FROM answers WHERE question_id = 'priorities'") == 2
+    async with stored(database) as uow:
+        assert await uow.responses.count() == 1
+        assert len(await answers_to(uow, ada.id, "priorities")) == 2
 
 
 async def test_replies_telegram_holds_back_or_loses_on_the_way_still_arrive(

@@ -3,7 +3,6 @@ reminded, each in their own language. All through the real Application and the e
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +11,7 @@ import pytest
 from bot.app import BotApplication, services
 from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp, with_staff
+from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp, stored, with_staff
 
 
 @pytest.fixture
@@ -77,8 +76,12 @@ async def test_residents_list_answer_and_download_events(
     ics = await ada.next_reply()
     assert ics.document is not None and b"BEGIN:VEVENT" in ics.document
     assert b"SUMMARY:Community and Police Conversation" in ics.document
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT status FROM rsvps").fetchall() == [("going",)]
+    async with stored(settings) as uow:
+        resident = await uow.residents.by_chat(ada.id)
+        assert resident is not None
+        assert await uow.events.rsvp(1, resident.respondent_id) == "going"
+        counts = await uow.events.rsvp_counts(1)
+    assert counts["going"] == sum(counts.values()) == 1
 
 
 async def test_cancelling_an_event_tells_those_who_were_coming(
@@ -123,8 +126,8 @@ async def test_only_admins_can_use_admin_commands_and_buttons(
         await emulator.wait_idle()
         assert "only admins" in (mallory.callback_answers[-1].get("text") or ""), forged
         mallory.callback_answers.clear()
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM admins").fetchone() == (0,)
+    async with stored(settings) as uow:
+        assert await uow.staff.admin_ids() == set()
 
 
 async def test_admins_add_and_remove_admins(bot: BotApplication, emulator: BotApiEmulator) -> None:
@@ -163,8 +166,9 @@ async def test_a_poster_deep_link_opens_the_event_and_records_the_referral(
     await newcomer.tap_button("Done")
     _done_and_home, card = await newcomer.expect(2)
     assert "St John's Church Hall" in (card.text or "")
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT referred_by_event FROM respondents").fetchone() == (1,)
+    async with stored(settings) as uow:
+        resident = await uow.residents.by_chat(newcomer.id)
+    assert resident is not None and resident.referred_by_event == 1
 
     await newcomer.command("/start", "event_1")
     again = await newcomer.next_reply()  # welcome back, 999 and 101, then the event

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot.app import BotApplication
@@ -11,7 +9,7 @@ from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from bot.i18n import LOCALES_DIR, _, directional, resolve_locale, supported_locales, use_locale
 from bot.residents.language_detect import UNKNOWN, LanguageDetector
 from bot.settings import Settings
-from tests.helpers import onboard
+from tests.helpers import onboard, stored
 
 LANGUAGES = ["en", *LOCALES_DIR.joinpath("LINGUAS").read_text().split()]
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
@@ -124,24 +122,39 @@ async def run_survey(user: EmulatedUser, language: str) -> list[str]:
     return read
 
 
-def stored_answers(settings: Settings) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(settings.database_path) as conn:
-        rows = conn.execute(
-            "SELECT r.locale, a.question_id, a.choice_id, a.value, a.text_language "
-            "FROM answers a JOIN responses r ON r.id = a.response_id ORDER BY a.rowid"
-        ).fetchall()
+async def stored_answers(
+    settings: Settings, users: dict[str, EmulatedUser]
+) -> dict[str, list[tuple[object, ...]]]:
+    """By the locale each response was stored in: (question, choice, value, text language)."""
     by_locale: dict[str, list[tuple[object, ...]]] = {}
-    for locale, *answer in rows:
-        by_locale.setdefault(locale, []).append(tuple(answer))
+    async with stored(settings) as uow:
+        for user in users.values():
+            resident = await uow.residents.by_chat(user.id)
+            assert resident is not None
+            for response in await uow.responses.for_respondent(resident.respondent_id):
+                by_locale.setdefault(response.locale, []).extend(
+                    (a.question_id, a.choice_id, a.value, a.text_language)
+                    for a in response.answers
+                )
     return by_locale
+
+
+async def locale_of(settings: Settings, user: EmulatedUser) -> str:
+    async with stored(settings) as uow:
+        resident = await uow.residents.by_chat(user.id)
+    assert resident is not None
+    return resident.locale
 
 
 async def test_a_full_survey_in_each_language_stores_the_same_answers(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
     english_texts: list[str] = []
+    users: dict[str, EmulatedUser] = {}
     for number, language in enumerate(LANGUAGES):
-        user = emulator.user(6000 + number, first_name="R", language_code=language)
+        user = users[language] = emulator.user(
+            6000 + number, first_name="R", language_code=language
+        )
         texts = await run_survey(user, language)
         if language == "en":
             english_texts = texts
@@ -149,7 +162,7 @@ async def test_a_full_survey_in_each_language_stores_the_same_answers(
             # The questions and the thank-you really are in the resident's language.
             differing = sum(a != b for a, b in zip(texts, english_texts, strict=True))
             assert differing >= len(texts) - 3, (language, differing, len(texts))
-    answers = stored_answers(settings)
+    answers = await stored_answers(settings, users)
     assert sorted(answers) == sorted(LANGUAGES)
     english = [a[:3] for a in answers["en"]]
     for language in LANGUAGES:
@@ -182,10 +195,8 @@ async def test_writing_in_another_language_offers_a_switch_and_never_switches_si
     await ada.send(COMMENTS[language])
     idle_and_home, offer = await ada.expect(2)
     assert find_data(ada, "set", language)
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT locale FROM respondents").fetchone() == ("en",)
+    assert await locale_of(settings, ada) == "en"
     await ada.tap(find_data(ada, "set", language))
     await ada.next_reply()
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT locale FROM respondents").fetchone() == (language,)
+    assert await locale_of(settings, ada) == language
     assert offer.text != idle_and_home.text

@@ -151,7 +151,7 @@ async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
     with sqlite3.connect(settings.database_path) as conn:
         (moment,) = conn.execute("SELECT submitted_at FROM responses LIMIT 1").fetchone()
         conn.execute("UPDATE actions SET created_at = ?", (moment,))
-    officers_since_last_week(settings)
+    await officers_since_last_week(settings)
     staff = services(bot).staff
     deliveries = await staff.digests.scheduled()
     assert [d.officer_id for d in deliveries] == [OFFICER]
@@ -171,7 +171,7 @@ async def test_the_weekly_digest_job_reaches_every_officer_it_can(
     await dalston_officers(
         store, emulator, settings, OFFICER, OFFICER + 10, responses=12, first_chat=770_000
     )
-    officers_since_last_week(settings)
+    await officers_since_last_week(settings)
     async with store.unit() as uow:
         first, second = (officer.user_id for officer in await uow.officers.active())
     emulator.block(first)
@@ -202,7 +202,7 @@ async def test_a_scheduled_digest_missed_while_the_bot_was_down_goes_at_start_on
     (officer,) = await dalston_officers(
         services(bot).store, emulator, settings, responses=12, first_chat=780_000
     )
-    officers_since_last_week(settings)
+    await officers_since_last_week(settings)
     late_joiner = emulator.user(OFFICER + 20, first_name="L")
     await become_officer(emulator.user(ADMIN), late_joiner, "Dalston")  # after it fell due
     officer.mark_read()
@@ -225,7 +225,7 @@ async def test_the_daily_run_and_the_run_after_start_meeting_send_one_digest(
     (officer,) = await dalston_officers(
         services(bot).store, emulator, settings, responses=12, first_chat=790_000
     )
-    officers_since_last_week(settings)
+    await officers_since_last_week(settings)
     officer.mark_read()
 
     daily, after_start = job(bot, "weekly-digests"), job(bot, "weekly-digests-catch-up")
