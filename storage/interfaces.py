@@ -74,6 +74,13 @@ class UpdateLedger(Protocol):
 
     async def claim(self, update_id: int) -> bool: ...
     async def prune_before(self, cutoff_iso: str) -> int: ...
+    async def handled(self) -> list[int]:
+        """Every id in the ledger, lowest first (tests and diagnostics)."""
+        ...
+
+    async def backdate_all(self, moment: datetime) -> int:
+        """Every id handled at ``moment`` (tests: a quiet week, without waiting one)."""
+        ...
 
 
 class ResponseRepository(Protocol):
@@ -173,6 +180,14 @@ class OfficerRepository(Protocol):
 
     async def backdate_joining(self, moment: datetime) -> None:
         """Every officer joined at ``moment`` (tests: a digest already due is theirs)."""
+        ...
+
+    async def backdate_actions(self, moment: datetime) -> None:
+        """Every "you said, we did" action taken at ``moment`` (tests, like the above)."""
+        ...
+
+    async def open_invites(self, now_iso: str) -> int:
+        """How many invite codes could still be redeemed at ``now_iso``."""
         ...
 
     async def create_invite(self, code: str, created_by: int, expires_at: str) -> None: ...

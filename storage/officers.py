@@ -31,6 +31,17 @@ class SqliteOfficers:
     async def backdate_joining(self, moment: datetime) -> None:
         await self._conn.execute("UPDATE officers SET added_at = ?", (stamp(moment),))
 
+    async def backdate_actions(self, moment: datetime) -> None:
+        await self._conn.execute("UPDATE actions SET created_at = ?", (stamp(moment),))
+
+    async def open_invites(self, now_iso: str) -> int:
+        row = await fetch_one(
+            self._conn,
+            "SELECT COUNT(*) FROM invites WHERE used_by IS NULL AND expires_at > ?",
+            (now_iso,),
+        )
+        return int(row[0]) if row else 0
+
     async def create_invite(self, code: str, created_by: int, expires_at: str) -> None:
         await self._conn.execute(
             "INSERT INTO invites (code_hash, created_by, created_at, expires_at) VALUES (?,?,?,?)",

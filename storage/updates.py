@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import aiosqlite
 
-from storage.database import utc_now
+from storage.database import stamp, utc_now
 
 __all__ = ["SqliteUpdateLedger"]
 
@@ -31,5 +33,17 @@ class SqliteUpdateLedger:
     async def prune_before(self, cutoff_iso: str) -> int:
         cursor = await self._conn.execute(
             "DELETE FROM handled_updates WHERE handled_at < ?", (cutoff_iso,)
+        )
+        return cursor.rowcount
+
+    async def handled(self) -> list[int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT update_id FROM handled_updates ORDER BY update_id"
+        )
+        return [int(row[0]) for row in rows]
+
+    async def backdate_all(self, moment: datetime) -> int:
+        cursor = await self._conn.execute(
+            "UPDATE handled_updates SET handled_at = ?", (stamp(moment),)
         )
         return cursor.rowcount

@@ -7,15 +7,23 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from bot.app import BotApplication
-from bot.devtools.emulator import BotApiEmulator
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from bot.settings import Settings
-from tests.helpers import start_and_consent
+from storage.models import Resident
+from tests.helpers import start_and_consent, stored
 
 
-def count(settings: Settings, table: str) -> int:
-    with sqlite3.connect(settings.database_path) as conn:
-        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+async def residents(settings: Settings) -> int:
+    async with stored(settings) as uow:
+        return await uow.residents.count()
+
+
+async def resident_of(settings: Settings, user: EmulatedUser) -> Resident | None:
+    async with stored(settings) as uow:
+        return await uow.residents.by_chat(user.id)
 
 
 async def test_start_tells_about_999_and_stores_nothing_before_consent(
@@ -31,13 +39,13 @@ async def test_start_tells_about_999_and_stores_nothing_before_consent(
     assert "999" in emergency and "101" in emergency
     assert "anonymous summaries" in privacy.text
     assert [label for row in privacy.buttons for label, _ in row] == ["I agree", "No, thanks"]
-    assert count(settings, "respondents") == 0
+    assert await residents(settings) == 0
 
     await ada.tap_button("No, thanks")
     declined = await ada.next_reply()
     assert "Nothing has been stored" in (declined.text or "")
-    assert count(settings, "respondents") == 0
-    assert count(settings, "chat_links") == 0
+    assert await residents(settings) == 0
+    assert await resident_of(settings, ada) is None
 
 
 async def test_under_13_ends_politely_with_no_row_at_all(
@@ -45,7 +53,7 @@ async def test_under_13_ends_politely_with_no_row_at_all(
 ) -> None:
     kid = emulator.user(3002, first_name="Kid")
     await start_and_consent(kid)
-    assert count(settings, "respondents") == 1
+    assert await residents(settings) == 1
     await kid.tap_button("English")
     await kid.next_reply()
     await kid.tap_button("Choose from the list")
@@ -55,10 +63,13 @@ async def test_under_13_ends_politely_with_no_row_at_all(
     await kid.tap_button("Under 13")
     goodbye = await kid.next_reply()
     assert "13 and over" in (goodbye.text or "") and "Childline" in (goodbye.text or "")
-    for table in ("respondents", "chat_links", "conversations", "responses", "answers"):
-        assert count(settings, table) == 0, table
+    assert await residents(settings) == 0
+    assert await resident_of(settings, kid) is None
+    async with stored(settings) as uow:
+        assert await uow.responses.count() == 0
 
 
+@pytest.mark.sqlite_only
 async def test_postcode_is_validated_mapped_to_a_ward_and_not_kept(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
@@ -85,10 +96,10 @@ async def test_postcode_is_validated_mapped_to_a_ward_and_not_kept(
         reply = await ada.next_reply()
     assert "How old" in (reply.text or "")
 
-    with sqlite3.connect(settings.database_path) as conn:
-        ward = conn.execute("SELECT ward_id FROM respondents").fetchone()[0]
+    resident = await resident_of(settings, ada)
+    assert resident is not None and resident.ward_id is not None
+    with sqlite3.connect(settings.database_path) as conn:  # every table, as SQL text
         dump = "\n".join(conn.iterdump())
-    assert ward is not None
     assert "E8 1DY" not in dump.upper() and "E81DY" not in dump.upper()
     assert settings.database_path.read_bytes().upper().find(b"E81DY") == -1
 
@@ -105,8 +116,8 @@ async def test_a_single_ward_postcode_is_confirmed_not_assumed(
     confirm = await ada.next_reply()
     assert "Your postcode is in Haggerston" in (confirm.text or "")
     assert confirm.labels == ["Haggerston", "None of these"]
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT ward_id FROM respondents").fetchone() == (None,)
+    resident = await resident_of(settings, ada)
+    assert resident is not None and resident.ward_id is None
     await ada.tap_button("None of these")
     assert "Choose your ward" in ((await ada.next_reply()).text or "")
     await ada.tap_button("Back")
@@ -115,8 +126,8 @@ async def test_a_single_ward_postcode_is_confirmed_not_assumed(
     await ada.next_reply()
     await ada.tap_button("Haggerston")
     assert "How old" in ((await ada.next_reply()).text or "")
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT ward_id FROM respondents").fetchone() == ("haggerston",)
+    resident = await resident_of(settings, ada)
+    assert resident is not None and resident.ward_id == "haggerston"
 
 
 async def test_resident_can_live_outside_the_area(
@@ -129,8 +140,5 @@ async def test_resident_can_live_outside_the_area(
     await ada.tap_button("I don't live in Hackney")
     age = await ada.next_reply()
     assert "How old" in (age.text or "")
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT ward_id, outside_area FROM respondents").fetchone() == (
-            None,
-            1,
-        )
+    resident = await resident_of(settings, ada)
+    assert resident is not None and (resident.ward_id, resident.outside_area) == (None, True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+
+import pytest
 
 from bot.app import BotApplication
 from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.helpers import answer_survey, begin_survey, onboard
+from tests.helpers import answer_survey, begin_survey, onboard, stored
 
 SECRET_COMMENT = "Zanzibar-quartz-7731 keeps happening near the bins"
 
@@ -33,6 +34,7 @@ async def test_mydata_shows_everything_without_telegram_identity(
         assert identity not in raw
 
 
+@pytest.mark.sqlite_only
 async def test_forget_erases_every_trace_from_the_database_file(
     bot: BotApplication, emulator: BotApiEmulator, settings: Settings
 ) -> None:
@@ -51,12 +53,10 @@ async def test_forget_erases_every_trace_from_the_database_file(
     done = await ada.next_reply()
     assert "erased" in (done.text or "")
 
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute(
-            "SELECT COUNT(*) FROM chat_links WHERE chat_id = ?", (chat_id,)
-        ).fetchone() == (0,)
-        assert conn.execute("SELECT COUNT(*) FROM responses").fetchone() == (0,)
-        assert conn.execute("SELECT COUNT(*) FROM respondents").fetchone() == (1,)
+    async with stored(settings) as uow:
+        assert await uow.residents.by_chat(chat_id) is None
+        assert await uow.responses.count() == 0
+        assert await uow.residents.count() == 1  # the other resident is untouched
     files = [settings.database_path, settings.database_path.with_name("nv.sqlite3-wal")]
     blob = b"".join(p.read_bytes() for p in files if p.exists())
     assert SECRET_COMMENT.encode() not in blob
@@ -78,5 +78,6 @@ async def test_forget_can_be_declined(
     await ada.tap_button("No, keep it")
     kept = await ada.next_reply()
     assert "Nothing was erased" in (kept.text or "")
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM respondents").fetchone() == (1,)
+    async with stored(settings) as uow:
+        assert await uow.residents.by_chat(ada.id) is not None
+        assert await uow.residents.count() == 1

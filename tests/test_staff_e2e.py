@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -28,12 +27,14 @@ from tests.helpers import (
     dalston_officers,
     finished_report,
     job,
+    last_week_noon,
     local,
     officers_since_last_week,
     onboard,
     rsvp,
     say,
     seed_ward,
+    stored,
     with_staff,
 )
 
@@ -116,9 +117,12 @@ async def test_changing_an_event_tells_those_coming_and_keeps_their_answer(
     change = await coming.next_reply(timeout=10)
     assert "has changed" in (change.text or "") and "Hackney Town Hall" in (change.text or "")
     assert [label for label, _ in change.buttons[0]] == ["Going", "Maybe", "Not going"]
-    with sqlite3.connect(settings.database_path) as conn:
-        assert conn.execute("SELECT place_name FROM events").fetchone() == ("Hackney Town Hall",)
-        assert conn.execute("SELECT status FROM rsvps").fetchone() == ("maybe",)
+    async with stored(settings) as uow:
+        event = await uow.events.get(1)
+        resident = await uow.residents.by_chat(coming.id)
+        assert resident is not None
+        assert event is not None and event.place_name == "Hackney Town Hall"
+        assert await uow.events.rsvp(1, resident.respondent_id) == "maybe"
 
 
 async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
@@ -148,9 +152,8 @@ async def test_you_said_we_did_reaches_the_ward_and_the_next_digest_lists_it(
     store = services(bot).store
     await seed_ward(store, "dalston", 12, first_chat=760_000)
     await backdate(settings)
-    with sqlite3.connect(settings.database_path) as conn:
-        (moment,) = conn.execute("SELECT submitted_at FROM responses LIMIT 1").fetchone()
-        conn.execute("UPDATE actions SET created_at = ?", (moment,))
+    async with stored(settings) as uow:  # the action was taken in the week it answers
+        await uow.officers.backdate_actions(datetime.fromisoformat(last_week_noon(settings)))
     await officers_since_last_week(settings)
     staff = services(bot).staff
     deliveries = await staff.digests.scheduled()

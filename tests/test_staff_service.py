@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from bot.app import build_application, prepare, services
@@ -10,6 +9,7 @@ from bot.messages import CallbackData, Incoming
 from bot.settings import Settings
 from bot.staff.service import StaffService
 from storage.repositories import Store
+from tests.helpers import stored
 
 ADMIN = 900
 RESIDENT = 5005
@@ -62,8 +62,8 @@ async def test_a_residents_forged_staff_tap_leaves_no_trace_of_them(tmp_path: Pa
         assert refused.toast and "only admins" in refused.toast
     finally:
         await store.close()
-    with sqlite3.connect(tmp_path / "nv.sqlite3") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM handled_updates").fetchone() == (0,)
+    async with stored(tmp_path / "nv.sqlite3") as uow:
+        assert await uow.updates.handled() == []
 
 
 async def test_a_redelivered_invite_or_registration_is_not_answered_again(
@@ -85,5 +85,6 @@ async def test_a_redelivered_invite_or_registration_is_not_answered_again(
         assert "not valid" in later.messages[0].text  # a new update with a used code
     finally:
         await store.close()
-    with sqlite3.connect(tmp_path / "nv.sqlite3") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM invites").fetchone() == (1,)
+    async with stored(tmp_path / "nv.sqlite3") as uow:
+        # The one code was used; a second made by the redelivered /invite would still be open.
+        assert await uow.officers.open_invites("2000-01-01T00:00:00+00:00") == 0

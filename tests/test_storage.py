@@ -91,6 +91,7 @@ async def test_a_failed_unit_of_work_leaves_nothing(tmp_path: Path) -> None:
         await store.close()
 
 
+@pytest.mark.sqlite_only  # reads the SQLite schema itself
 async def test_responses_are_keyed_by_a_random_respondent_id(tmp_path: Path) -> None:
     store = Store(tmp_path / "r.sqlite3")
     await store.open()

@@ -116,6 +116,16 @@ class TestStorageContract:
             assert not await uow.updates.claim(7001)
             assert await uow.updates.claim(7002)
 
+    async def test_the_ledger_lists_its_ids_and_forgets_the_old_ones(self, store: Store) -> None:
+        async with store.unit() as uow:
+            for update_id in (7012, 7010, 7011):
+                assert await uow.updates.claim(update_id)
+            assert await uow.updates.handled() == [7010, 7011, 7012]
+            assert await uow.updates.backdate_all(datetime(2026, 1, 1, tzinfo=UTC)) == 3
+            assert await uow.updates.claim(7013)
+            assert await uow.updates.prune_before("2026-06-01T00:00:00+00:00") == 3
+            assert await uow.updates.handled() == [7013]
+
     async def test_a_claim_in_a_failed_unit_does_not_count(self, store: Store) -> None:
         with pytest.raises(RuntimeError):
             async with store.unit() as uow:
@@ -234,7 +244,25 @@ class TestStorageContract:
     async def test_an_expired_invite_is_refused(self, store: Store) -> None:
         async with store.unit() as uow:
             await uow.officers.create_invite("LMNPQ-RSTUV", 1, "2026-12-01T00:00:00+00:00")
+            await uow.officers.create_invite("WXYZA-BCDEF", 1, "2026-12-05T00:00:00+00:00")
+            assert await uow.officers.open_invites("2026-11-30T00:00:00+00:00") == 2
+            assert await uow.officers.open_invites("2026-12-03T00:00:00+00:00") == 1
             assert not await uow.officers.redeem("LMNPQ-RSTUV", 502, "2026-12-03T00:00:00+00:00")
+            assert await uow.officers.redeem("WXYZA-BCDEF", 502, "2026-12-03T00:00:00+00:00")
+            assert await uow.officers.open_invites("2026-12-03T00:00:00+00:00") == 0
+
+    async def test_actions_are_found_in_the_period_they_are_dated_to(self, store: Store) -> None:
+        async with store.unit() as uow:
+            await uow.officers.add_action(500, "dalston", "burglary", {"en": "Patrols"})
+            await uow.officers.backdate_actions(datetime(2026, 3, 4, 12, tzinfo=UTC))
+            march = await uow.officers.actions(
+                ("dalston",), "2026-03-01T00:00:00+00:00", "2026-03-08T00:00:00+00:00"
+            )
+            assert [(a.priority, a.texts) for a in march] == [("burglary", {"en": "Patrols"})]
+            assert march[0].created_at.startswith("2026-03-04T12:00:00")
+            assert not await uow.officers.actions(
+                ("dalston",), "2026-03-08T00:00:00+00:00", "2026-03-15T00:00:00+00:00"
+            )
 
     async def test_the_flood_pause_only_grows(self, store: Store) -> None:
         async with store.unit() as uow:

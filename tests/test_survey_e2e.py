@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.app import BotApplication
 from bot.areas import AreaDirectory
 from bot.devtools.emulator import BotApiEmulator
@@ -12,15 +10,19 @@ from bot.flows import ButtonInput, FlowContext, SaveResponse
 from bot.flows.survey import SurveyFlow
 from bot.settings import PROJECT_ROOT, Settings
 from bot.surveys import load_surveys
-from storage.models import AnswerRecord, FlowState, Resident
+from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
 from storage.repositories import Store
 from tests.conftest import BotRunner
-from tests.helpers import answer_survey, answer_until_comment, begin_survey, onboard
+from tests.helpers import answer_survey, answer_until_comment, begin_survey, onboard, stored
 
 
-def rows(settings: Settings, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(settings.database_path) as conn:
-        return list(conn.execute(sql))
+async def kept(settings: Settings, chat_id: int) -> tuple[FlowState | None, list[ResponseRecord]]:
+    """A resident's flow state and confirmed responses, as the repositories return them."""
+    async with stored(settings) as uow:
+        resident = await uow.residents.by_chat(chat_id)
+        assert resident is not None
+        state = await uow.conversations.get(resident.respondent_id)
+        return state, await uow.responses.for_respondent(resident.respondent_id)
 
 
 async def test_full_survey_stores_exactly_one_response(
@@ -31,12 +33,12 @@ async def test_full_survey_stores_exactly_one_response(
     await begin_survey(ada)
     await answer_survey(ada, comment="More lighting on the estate")
 
-    responses = rows(settings, "SELECT survey_id, ward_id, locale FROM responses")
-    assert responses == [("local-priorities", "hackney-central", "en")]
-    answers = rows(
-        settings,
-        "SELECT question_id, choice_id, value, text FROM answers ORDER BY rowid",
-    )
+    state, responses = await kept(settings, ada.id)
+    assert state is None
+    assert [(r.survey_id, r.ward_id, r.locale) for r in responses] == [
+        ("local-priorities", "hackney-central", "en")
+    ]
+    answers = [(a.question_id, a.choice_id, a.value, a.text) for a in responses[0].answers]
     assert answers == [
         ("priorities", "burglary", None, None),
         ("priorities", "road_safety", None, None),
@@ -46,7 +48,8 @@ async def test_full_survey_stores_exactly_one_response(
         ("trust_listen", "dont_know", None, None),
         ("anything_else", None, None, "More lighting on the estate"),
     ]
-    assert rows(settings, "SELECT COUNT(*) FROM conversations") == [(0,)]
+    async with stored(settings) as uow:
+        assert await uow.responses.count() == 1
 
 
 async def test_cancel_mid_survey_stores_nothing(
@@ -59,9 +62,10 @@ async def test_cancel_mid_survey_stores_nothing(
     await ada.command("/cancel")
     cancelled = await ada.next_reply()
     assert "Cancelled" in (cancelled.text or "")
-    assert rows(settings, "SELECT COUNT(*) FROM responses") == [(0,)]
-    assert rows(settings, "SELECT COUNT(*) FROM conversations") == [(0,)]
-    assert rows(settings, "SELECT COUNT(*) FROM respondents") == [(1,)]
+    assert await kept(settings, ada.id) == (None, [])
+    async with stored(settings) as uow:
+        assert await uow.responses.count() == 0
+        assert await uow.residents.count() == 1
 
 
 async def test_the_comment_is_stored_and_shown_as_the_team_will_read_it(
@@ -78,12 +82,14 @@ async def test_the_comment_is_stored_and_shown_as_the_team_will_read_it(
         "This is how your team will see your comment: My neighbour [name] sells drugs, "
         "call me on [phone]" in (summary.text or "")
     )
-    drafts = rows(settings, "SELECT data FROM conversations")
-    assert drafts and all("07700" not in str(d) and "Mehmet" not in str(d) for d in drafts)
+    draft, _responses = await kept(settings, ada.id)
+    assert draft is not None and draft.data["answers"]["anything_else"]
+    assert "07700" not in str(draft.data) and "Mehmet" not in str(draft.data)
     await ada.tap_button("Confirm and send")
     await ada.next_reply()
-    stored = rows(settings, "SELECT text FROM answers WHERE text IS NOT NULL")
-    assert stored == [("My neighbour [name] sells drugs, call me on [phone]",)]
+    _state, responses = await kept(settings, ada.id)
+    texts = [a.text for r in responses for a in r.answers if a.text is not None]
+    assert texts == ["My neighbour [name] sells drugs, call me on [phone]"]
 
 
 async def test_comments_stored_before_the_upgrade_are_scrubbed_once_at_start(
@@ -106,8 +112,10 @@ async def test_comments_stored_before_the_upgrade_are_scrubbed_once_at_start(
         await store.close()
     async with bot_runner():
         pass
-    assert rows(settings, "SELECT text FROM answers") == [("Ring [name] on [phone]",)]
-    assert rows(settings, "SELECT name FROM chores_done") == [("scrub-stored-comments",)]
+    _state, responses = await kept(settings, 1004)
+    assert [a.text for r in responses for a in r.answers] == ["Ring [name] on [phone]"]
+    async with stored(settings) as uow:
+        assert await uow.responses.chore_done("scrub-stored-comments")
 
 
 async def test_a_draft_begun_before_the_upgrade_is_scrubbed_when_confirmed() -> None:

@@ -7,9 +7,9 @@ and a text overtaken by a tap, for updates already handled and answered nothing.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from telegram import Update
@@ -17,7 +17,7 @@ from telegram import Update
 from bot.app import BotApplication, build_application, prepare
 from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
-from tests.helpers import SURVEY_CHOICES, begin_survey, job, onboard, webhook_receiver
+from tests.helpers import SURVEY_CHOICES, begin_survey, job, onboard, stored, webhook_receiver
 
 SECRET = "nv-webhook-secret"
 
@@ -32,13 +32,13 @@ async def test_after_ids_restart_lower_a_returning_resident_is_answered(
         await ada.tap_button(label)
         await ada.next_reply()
     await emulator.wait_idle()
-    highest = max(_handled(settings))
+    highest = max(await _handled(settings))
     # A quiet week: the hourly job forgets ids handled more than 48 hours ago, and only then
     # does Telegram restart its numbering.
-    with closing(sqlite3.connect(settings.database_path)) as conn, conn:
-        conn.execute("UPDATE handled_updates SET handled_at = '2026-01-01T00:00:00+00:00'")
+    async with stored(settings) as uow:
+        await uow.updates.backdate_all(datetime.now(UTC) - timedelta(days=7))
     await job(bot, "update-ledger").run(bot)
-    assert _handled(settings) == []
+    assert await _handled(settings) == []
     restarted = emulator.restart_update_ids()
     assert restarted < highest
 
@@ -48,12 +48,12 @@ async def test_after_ids_restart_lower_a_returning_resident_is_answered(
     await ada.tap_button("Done")
     second = await ada.next_reply()
     assert "Question 2 of 6" in (second.text or "")
-    assert {restarted, restarted + 1} <= set(_handled(settings))
+    assert {restarted, restarted + 1} <= set(await _handled(settings))
 
 
-def _handled(settings: Settings) -> list[int]:
-    with closing(sqlite3.connect(settings.database_path)) as conn:
-        return [row[0] for row in conn.execute("SELECT update_id FROM handled_updates")]
+async def _handled(settings: Settings) -> list[int]:
+    async with stored(settings) as uow:
+        return await uow.updates.handled()
 
 
 @asynccontextmanager
