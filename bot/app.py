@@ -31,7 +31,7 @@ from bot.digests.disclosure import BlockLength, DisclosurePolicy
 from bot.digests.scrubber import Scrubber
 from bot.digests.service import DigestService
 from bot.errors import ConfigError, UnreachableError
-from bot.i18n import load_catalogs, pgettext, supported_locales, use_locale
+from bot.i18n import load_catalogs, pgettext, set_region, supported_locales, use_locale
 from bot.residents.conversation import ConversationService
 from bot.residents.events import EventsService
 from bot.residents.language_detect import LanguageDetector, detector_for
@@ -130,6 +130,7 @@ def _check_database(settings: Settings) -> None:
 def prepare(settings: Settings) -> Prepared:
     """Load and validate data files; raises ConfigError with one line on any mistake."""
     languages = load_catalogs()
+    set_region(settings.region)
     _check_database(settings)
     return Prepared(
         settings=settings,

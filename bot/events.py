@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from babel import dates
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from bot.i18n import _, current_locale, pgettext
+from bot.i18n import _, current_locale, format_period, pgettext
 from bot.messages import Button, ButtonFamily, Screen
 from storage.models import Event
 
@@ -42,16 +41,8 @@ def parse_local_datetime(text: str, timezone: tzinfo) -> datetime | None:
 
 
 def when_text(event: Event, timezone: tzinfo) -> str:
-    """Start and end as one interval in the reader's locale ("Tue 1 Dec 2026, 18:30–20:00")."""
-    return str(
-        dates.format_interval(
-            event.starts_at,
-            event.ends_at,
-            "yMMMEdHm",
-            tzinfo=timezone,
-            locale=current_locale(),
-        )
-    )
+    """Start and end as one interval in the reader's locale ("Tue, 1 Dec 2026, 18:30–20:00")."""
+    return format_period(event.starts_at, event.ends_at, timezone)
 
 
 def _localised(event: Event) -> tuple[str, str, bool]:

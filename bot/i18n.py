@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 
@@ -33,14 +33,18 @@ __all__ = [
     "data_text",
     "directional",
     "format_date",
+    "format_date_range",
     "format_datetime",
     "format_number",
+    "format_period",
+    "formatting_locale",
     "is_rtl",
     "language_name",
     "load_catalogs",
     "ngettext",
     "pgettext",
     "resolve_locale",
+    "set_region",
     "supported_locales",
     "use_locale",
 ]
@@ -163,22 +167,83 @@ def directional(text: str, code: str) -> str:
     return "\n".join(line if line.startswith(_RLM) else _RLM + line for line in text.split("\n"))
 
 
+_region = "GB"
+
+
+def set_region(code: str) -> None:
+    """The deployment's country (ISO 3166), for how dates and numbers are written: English in
+    the United Kingdom writes "Thu 11 Dec, 18:30", not "Thu, Dec 11, 6:30 PM"."""
+    global _region
+    _region = code.upper()
+    _formatting.cache_clear()
+
+
+@cache
+def _formatting(code: str, region: str) -> Locale:
+    """The reader's language in the deployment's region where Babel knows that pairing
+    (``en_GB``), else the language alone (there is no ``tr_GB``)."""
+    try:
+        return Locale.parse(f"{code}_{region}")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(code)
+
+
+def formatting_locale() -> Locale:
+    return _formatting(_current.get(), _region)
+
+
 def format_number(number: float) -> str:
-    return str(numbers.format_decimal(number, locale=_current.get()))
+    return str(numbers.format_decimal(number, locale=formatting_locale()))
+
+
+def _day(local: datetime, locale: Locale, with_year: bool) -> str:
+    return str(dates.format_skeleton("yMMMEd" if with_year else "MMMEd", local, locale=locale))
+
+
+def _clock(local: datetime, locale: Locale) -> str:
+    return str(dates.format_time(local, "short", locale=locale))
+
+
+def _day_and_time(day: str, clock: str, locale: Locale) -> str:
+    return str(locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
 
 
 def format_datetime(moment: datetime, timezone: tzinfo) -> str:
     """A moment in the configured time zone, written the way the reader's locale writes it:
     weekday, date, hours and minutes (seconds say nothing about a meeting)."""
-    locale = Locale.parse(_current.get())
+    locale = formatting_locale()
     local = moment.astimezone(timezone)
-    day = dates.format_skeleton("yMMMEd", local, locale=locale)
-    clock = dates.format_time(local, "short", locale=locale)
-    return str(locale.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock)
+    return _day_and_time(_day(local, locale, True), _clock(local, locale), locale)
+
+
+def format_period(start: datetime, end: datetime, timezone: tzinfo) -> str:
+    """From ``start`` to ``end`` in the reader's locale, the day named once when both fall on
+    it ("Fri 11 Dec 2026, 18:30–20:30"); never seconds.
+
+    Babel's ``format_interval`` has no interval pattern for a weekday, date and time together
+    and falls back to two full medium date-times, seconds included, so the day and the hours
+    are formatted apart and joined by the locale's own patterns.
+    """
+    locale = formatting_locale()
+    first, last = start.astimezone(timezone), end.astimezone(timezone)
+    if first.date() == last.date():
+        hours = "Hm" if "H" in str(locale.time_formats["short"].pattern) else "hm"
+        span = dates.format_interval(first.time(), last.time(), hours, locale=locale)
+        return _day_and_time(_day(first, locale, True), str(span), locale)
+    fallback = str(locale.interval_formats.get(None) or "{0} – {1}")
+    return fallback.replace("{0}", format_datetime(start, timezone)).replace(
+        "{1}", format_datetime(end, timezone)
+    )
 
 
 def format_date(moment: datetime, timezone: tzinfo, fmt: str = "long") -> str:
-    return str(dates.format_date(moment.astimezone(timezone).date(), fmt, locale=_current.get()))
+    local = moment.astimezone(timezone).date()
+    return str(dates.format_date(local, fmt, locale=formatting_locale()))
+
+
+def format_date_range(first: date, last: date) -> str:
+    """Two days as one range in the reader's locale ("23–29 Nov 2026")."""
+    return str(dates.format_interval(first, last, "yMMMd", locale=formatting_locale()))
 
 
 def _translations() -> _gettext.NullTranslations:

@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NV_ADMIN_IDS", "", "Comma-separated Telegram user ids of the first admins."),
     Setting("NV_DEFAULT_LOCALE", "en", "Language used when a resident's language is unknown."),
     Setting("NV_TIMEZONE", "Europe/London", "IANA time zone for dates, reminders and digests."),
+    Setting(
+        "NV_REGION",
+        "GB",
+        "Country (ISO 3166 code) whose way of writing dates and numbers each language uses "
+        "where it has one: English in GB reads 18:30, not 6:30 PM.",
+    ),
     Setting("NV_SURVEYS_DIR", "surveys", "Folder of survey files (*.toml), validated at start."),
     Setting("NV_WARDS_CSV", "data/wards.csv", "Ward table: ward_id,name."),
     Setting(
@@ -116,6 +122,7 @@ class Settings:
     admin_ids: frozenset[int]
     default_locale: str
     timezone: ZoneInfo
+    region: str
     surveys_dir: Path
     wards_csv: Path
     postcodes_csv: Path
@@ -295,6 +302,12 @@ def load_settings(
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"NV_TIMEZONE is not a known IANA time zone: {tz_name!r}") from None
 
+    region = get("NV_REGION").upper()
+    if not re.fullmatch(r"[A-Z]{2}", region) or region not in Locale.parse("en").territories:
+        raise ConfigError(
+            f"NV_REGION must be a two-letter country code such as GB, got {region!r}"
+        )
+
     level = get("NV_LOG_LEVEL").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"NV_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -307,6 +320,7 @@ def load_settings(
         admin_ids=frozenset(admin_ids),
         default_locale=locale_code,
         timezone=timezone,
+        region=region,
         surveys_dir=_path(get("NV_SURVEYS_DIR"), PROJECT_ROOT),
         wards_csv=_path(get("NV_WARDS_CSV"), PROJECT_ROOT),
         postcodes_csv=_path(get("NV_POSTCODES_CSV"), PROJECT_ROOT),

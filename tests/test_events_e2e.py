@@ -3,6 +3,7 @@ reminded, each in their own language. All through the real Application and the e
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -51,6 +52,9 @@ async def test_an_admin_event_reaches_opted_in_residents_of_its_ward_in_their_la
     assert [label for label, _ in announcement.buttons[0]] == ["Going", "Maybe", "Not going"]
     turkish_card = await turkish.next_reply(timeout=10)
     assert "Toplum ve Polis Sohbeti" in (turkish_card.text or "")
+    for card in (announcement, turkish_card):  # hours and minutes, never seconds
+        assert re.search(r"\d{2}:\d{2}", card.text or "")
+        assert not re.search(r"\d:\d{2}:\d{2}", card.text or ""), card.text
     await emulator.wait_idle()
     assert not elsewhere.unread and not not_opted.unread
 
@@ -68,6 +72,10 @@ async def test_residents_list_answer_and_download_events(
     await ada.command("/events")
     card = await ada.next_reply()
     assert "St John's Church Hall" in (card.text or "")
+    # A London service writes dates as London does; the day is named once when it is one day.
+    when = re.search(r"When: (.*)", card.text or "")
+    assert when is not None and "PM" not in when[1] and "AM" not in when[1]
+    assert re.fullmatch(r"\w{3}, \d{1,2} \w{3} \d{4}, \d{2}:\d{2}(–\d{2}:\d{2}| – .*)", when[1])
     await ada.tap_button("Going")
     answered = await ada.next_reply()
     assert "✅ Going" in [label for label, _ in answered.buttons[0]]

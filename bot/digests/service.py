@@ -12,8 +12,6 @@ import io
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from babel import dates
-
 from bot.areas import AreaDirectory
 from bot.digests.disclosure import (
     Cell,
@@ -34,7 +32,7 @@ from bot.digests.report import (
     snapshot_from,
 )
 from bot.digests.scrubber import Scrubber
-from bot.i18n import _, current_locale, pgettext
+from bot.i18n import _, format_date_range, pgettext
 from bot.messages import Button, ButtonFamily, Document, Outgoing
 from bot.surveys import Survey
 from storage.repositories import UnitOfWork
@@ -92,9 +90,7 @@ class DigestService:
         return (period, due) if now >= due else None
 
     def period_text(self, period: Period) -> str:
-        return str(
-            dates.format_interval(period.start, period.last_day, "yMMMd", locale=current_locale())
-        )
+        return format_date_range(period.start, period.last_day)
 
     def previous_of(self, period: Period) -> Period:
         return block_containing(period.start - timedelta(days=1), self.policy.block)
