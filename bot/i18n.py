@@ -53,7 +53,7 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SOURCE_LOCALE = "en"
 _DOMAIN = "messages"
 RTL_LOCALES = frozenset({"ar", "ur", "fa", "he"})
-_FSI, _LRI, _PDI, _RLM = "\u2068", "\u2066", "\u2069", "\u200f"
+_FSI, _LRI, _RLI, _PDI, _RLM = "\u2068", "\u2066", "\u2067", "\u2069", "\u200f"
 _current: ContextVar[str] = ContextVar("nv_locale", default=SOURCE_LOCALE)
 _catalogs: dict[str, _gettext.NullTranslations] = {}
 
@@ -152,19 +152,63 @@ def _template(text: str) -> str:
     return _Isolating(text) if is_rtl() else text
 
 
-_LTR_RUNS = re.compile(r"/[a-z_]+\b|\+?\d[\d ]*\d")
+# A number is one run with the separators inside it ("6:30", "11/12/2026", "116 123", "1,000"):
+# isolating only its digits would cut "6:30" into pieces the bidi algorithm then reorders.
+_LTR_RUNS = re.compile(r"/[a-z_]+\b|\+?\d(?:[\d:.,/ \u00a0\u2009\u202f\u200f]*\d)?")
+_INITIATORS = frozenset((_LRI, _RLI, _FSI))
+
+
+def _balanced(line: str) -> list[tuple[str, bool]]:
+    """A line cut into (text, already isolated) pieces, with every stray isolate mark dropped:
+    a PDI that closes nothing, an isolate left open at the end of the line (a value that
+    spans lines is isolated on none of them: the bidi algorithm ends isolates at a line)."""
+    opened: list[int] = []
+    stray: set[int] = set()
+    for i, char in enumerate(line):
+        if char in _INITIATORS:
+            opened.append(i)
+        elif char == _PDI:
+            if opened:
+                opened.pop()
+            else:
+                stray.add(i)
+    stray.update(opened)
+    clean = "".join(char for i, char in enumerate(line) if i not in stray)
+    pieces: list[tuple[str, bool]] = []
+    depth = start = 0
+    for i, char in enumerate(clean):
+        if char in _INITIATORS:
+            if depth == 0:
+                pieces.append((clean[start:i], False))
+                start = i
+            depth += 1
+        elif char == _PDI:
+            depth -= 1
+            if depth == 0:
+                pieces.append((clean[start : i + 1], True))
+                start = i + 1
+    pieces.append((clean[start:], False))
+    return [(text, isolated) for text, isolated in pieces if text]
+
+
+def _lay_out_line(line: str) -> str:
+    text = "".join(
+        piece if done else _LTR_RUNS.sub(lambda m: f"{_LRI}{m[0]}{_PDI}", piece)
+        for piece, done in _balanced(line)
+    )
+    return text if text.startswith(_RLM) else _RLM + text
 
 
 def directional(text: str, code: str) -> str:
-    """Lay out a right-to-left message: RLM at each line, phone numbers and commands kept LTR.
+    """Lay out a right-to-left message: RLM at each line, numbers and commands kept LTR.
 
     Without the left-to-right isolate, "116 123" shows as "123 116" in Arabic text and the slash
-    of "/survey" moves to the wrong end.
+    of "/survey" moves to the wrong end. A value the template already isolated is left alone,
+    so no isolate is ever nested in another.
     """
     if not is_rtl(code):
         return text
-    text = _LTR_RUNS.sub(lambda m: f"{_LRI}{m[0]}{_PDI}", text)
-    return "\n".join(line if line.startswith(_RLM) else _RLM + line for line in text.split("\n"))
+    return "\n".join(_lay_out_line(line) for line in text.split("\n"))
 
 
 _region = "GB"

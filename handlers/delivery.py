@@ -85,9 +85,13 @@ def progress_reporter(bot: Bot, store: Store, default_locale: str) -> Reporter:
         if broadcast is None or broadcast.report_chat_id is None:
             return
         assert broadcast.report_message_id is not None
-        with use_locale(broadcast.report_locale or default_locale):
-            text = progress_text(
-                broadcast_id, stats, datetime.fromisoformat(broadcast.created_at), done
+        locale = broadcast.report_locale or default_locale
+        with use_locale(locale):
+            text = directional(
+                progress_text(
+                    broadcast_id, stats, datetime.fromisoformat(broadcast.created_at), done
+                ),
+                locale,
             )
         with contextlib.suppress(BadRequest):  # "message is not modified"
             await bot.edit_message_text(

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import BotApplication, services
 from bot.devtools.emulator import BotApiEmulator
-from bot.i18n import use_locale
+from bot.i18n import directional, use_locale
 from bot.settings import Settings
 from bot.staff.broadcasts import progress_text
 from handlers.delivery import progress_reporter
@@ -267,12 +267,13 @@ async def test_start_times_are_validated_and_shown_back_in_local_time(
     assert "Nothing was saved" in ((await admin.next_reply()).text or "")
 
 
+@pytest.mark.parametrize("code", ["tr", "ar"])
 async def test_progress_reports_are_edited_in_the_language_of_whoever_started_them(
-    bot: BotApplication, emulator: BotApiEmulator
+    bot: BotApplication, emulator: BotApiEmulator, code: str
 ) -> None:
     """The reporter runs outside any update; the broadcast remembers the starter's language."""
     store: Store = services(bot).store
-    admin = emulator.user(ADMIN, first_name="Admin", language_code="tr")
+    admin = emulator.user(ADMIN, first_name="Admin", language_code=code)
     await admin.command("/help")
     report_message = await admin.next_reply()
     async with store.unit() as uow:
@@ -283,15 +284,18 @@ async def test_progress_reports_are_edited_in_the_language_of_whoever_started_th
             [],
             "2026-01-01T00:00:00+00:00",
         )
-        await uow.broadcasts.set_report(broadcast_id, ADMIN, report_message.message_id, "tr")
+        await uow.broadcasts.set_report(broadcast_id, ADMIN, report_message.message_id, code)
     reporter = progress_reporter(bot.bot, store, "en")
     stats = BroadcastStats(total=3, sent=2, blocked=1)
     await reporter(broadcast_id, stats, True)
-    with use_locale("tr"):
-        turkish = progress_text(broadcast_id, stats, datetime.now(UTC), True).splitlines()[0]
+    with use_locale(code):
+        theirs = directional(progress_text(broadcast_id, stats, datetime.now(UTC), True), code)
+        first = theirs.splitlines()[0]
     with use_locale("en"):
         english = progress_text(broadcast_id, stats, datetime.now(UTC), True).splitlines()[0]
-    assert turkish != english
+    assert first != english
     edited = admin.messages[-1]
     assert edited.message_id == report_message.message_id
-    assert (edited.text or "").startswith(turkish)
+    assert (edited.text or "").startswith(first)
+    if code == "ar":  # every line laid out right to left, as the residents' messages are
+        assert all(line.startswith("\u200f") for line in (edited.text or "").splitlines())
