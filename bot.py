@@ -60,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "demo":
-        from bot.devtools.demo import DemoOptions
-        from bot.devtools.demo import main as demo_main
+        from bot.devtools.demo.run import DemoOptions
+        from bot.devtools.demo.run import main as demo_main
 
         return demo_main(DemoOptions(lang=arguments.lang, keep=arguments.keep))
     from bot.app import ALLOWED_UPDATES, build_application, check_telegram, prepare
