@@ -70,6 +70,16 @@ def event_text(event: Event, timezone: tzinfo) -> str:
     return _("The organisers wrote this event in English:\n\n{card}").format(card=card)
 
 
+def rsvp_label(status: str) -> str:
+    """A resident's answer to an event, as its button says it."""
+    labels = {
+        "going": pgettext("rsvp", "Going"),
+        "maybe": pgettext("rsvp", "Maybe"),
+        "not_going": pgettext("rsvp", "Not going"),
+    }
+    return labels.get(status, status)
+
+
 def event_buttons(event: Event) -> tuple[tuple[Button, ...], ...]:
     assert event.id is not None
     key = str(event.id)

@@ -212,6 +212,14 @@ class SqliteBroadcasts:
         )
         return str(row[0]) if row and row[0] else None
 
+    async def deliveries_to(self, respondent_id: str) -> list[tuple[int, str, str | None]]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT broadcast_id, status, sent_at FROM outbox WHERE respondent_id = ? "
+            "ORDER BY broadcast_id",
+            (respondent_id,),
+        )
+        return [(int(r[0]), str(r[1]), None if r[2] is None else str(r[2])) for r in rows]
+
     async def sent_since(self, respondent_id: str, since_iso: str) -> int:
         """Non-urgent notices a resident received since a moment (the weekly cap)."""
         row = await fetch_one(

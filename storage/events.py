@@ -124,6 +124,14 @@ class SqliteEvents:
         )
         return str(row[0]) if row else None
 
+    async def rsvps_of(self, respondent_id: str) -> list[tuple[int, str, str]]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT event_id, status, updated_at FROM rsvps WHERE respondent_id = ? "
+            "ORDER BY updated_at, event_id",
+            (respondent_id,),
+        )
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
     async def rsvp_counts(self, event_id: int) -> dict[str, int]:
         rows = await self._conn.execute_fetchall(
             "SELECT status, COUNT(*) FROM rsvps WHERE event_id = ? GROUP BY status", (event_id,)

@@ -3,6 +3,7 @@ reminded, each in their own language. All through the real Application and the e
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,19 @@ import pytest
 
 from bot.app import BotApplication, services
 from bot.devtools.emulator import BotApiEmulator
+from bot.i18n import pgettext, use_locale
 from bot.settings import Settings
-from tests.helpers import ADMIN, create_event, finished_report, onboard, rsvp, stored, with_staff
+from tests.helpers import (
+    ADMIN,
+    answer_survey,
+    begin_survey,
+    create_event,
+    finished_report,
+    onboard,
+    rsvp,
+    stored,
+    with_staff,
+)
 
 
 @pytest.fixture
@@ -206,3 +218,46 @@ async def test_reminders_go_to_residents_who_are_going(
     await reminders.schedule_for(soon)  # again, as after a second restart: not sent twice
     await emulator.wait_idle()
     assert not going.unread
+
+
+async def test_mydata_holds_rsvps_notices_and_labels_in_the_residents_language(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    """Everything stored, codes beside labels, the note and labels in the resident's language."""
+    ada = emulator.user(7601, first_name="Ada")
+    await onboard(ada, ward_label="Dalston", topics=("Community events",))
+    await begin_survey(ada)
+    await answer_survey(ada)
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin)
+    announcement = await ada.next_reply(timeout=10)
+    assert "Community and Police Conversation" in (announcement.text or "")
+    await rsvp(ada, "Going")
+
+    await ada.command("/mydata")
+    summary, document = await ada.expect(2)
+    text = summary.text or ""
+    assert "Notices you get: Community events" in text
+    assert "Events you answered: 1" in text and "Notices sent to you: 1" in text
+    assert document.document is not None
+    english = json.loads(document.document)
+    assert english["notices"] == [{"topic": "events", "label": "Community events"}]
+    ((answer,),) = [english["events"]]
+    assert (answer["event"], answer["answer"], answer["answer_label"]) == (1, "going", "Going")
+    assert answer["title"] == "Community and Police Conversation"
+    assert [n["status"] for n in english["notices_sent"]] == ["sent"]
+    assert english["profile"]["age_band_label"] == "25 to 34"
+    first = english["responses"][0]["answers"][0]
+    assert first["question"] == "priorities" and first["question_text"] and first["choice_label"]
+
+    await ada.tap("x:lang:set:tr")
+    await ada.next_reply()
+    await ada.command("/mydata")
+    _summary, document = await ada.expect(2)
+    assert document.document is not None
+    turkish = json.loads(document.document)
+    with use_locale("tr"):
+        assert turkish["events"][0]["answer_label"] == pgettext("rsvp", "Going") != "Going"
+        assert turkish["notices"][0]["label"] == pgettext("topic", "Community events")
+    assert turkish["note"] != english["note"]
+    assert turkish["profile"]["language_label"] == "Türkçe"

@@ -195,6 +195,8 @@ class TestStorageContract:
             counts = await uow.events.rsvp_counts(event_id)
             assert (counts["going"], counts["maybe"], counts["not_going"]) == (1, 0, 1)
             assert await uow.events.attendees(event_id, ("going",)) == [coming.respondent_id]
+            ((answered, status, _when),) = await uow.events.rsvps_of(maybe.respondent_id)
+            assert (answered, status) == (event_id, "not_going")
             assert [e.id for e in await uow.events.all_upcoming(NOW)] == [event_id]
             assert await uow.events.all_upcoming(NOW + timedelta(days=4)) == []
 
@@ -225,6 +227,10 @@ class TestStorageContract:
             stats = await uow.broadcasts.stats(broadcast_id, now)
             assert (stats.total, stats.sent, stats.blocked, stats.remaining) == (2, 1, 1, 0)
             assert await uow.broadcasts.complete_if_drained(broadcast_id)
+            deliveries = [await uow.broadcasts.deliveries_to(rid) for rid in ids]
+            assert sorted(d[0][1] for d in deliveries) == ["blocked", "sent"]
+            assert all(len(d) == 1 and d[0][0] == broadcast_id for d in deliveries)
+            assert [d[0][2] is not None for d in deliveries if d[0][1] == "sent"] == [True]
 
     async def test_an_invite_works_once_and_an_officer_can_be_revoked(self, store: Store) -> None:
         async with store.unit() as uow:

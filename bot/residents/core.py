@@ -89,7 +89,7 @@ class ResidentCore:
             (self.onboarding, self.survey_flow), self._apply
         )
         self.flows = self.runner.flows
-        self.rights = DataRights(areas, area_name, timezone, clock)
+        self.rights = DataRights(areas, area_name, timezone, clock, surveys)
         self.locales: dict[int, str] = {}
         # The configured admins type event texts and notices, which are no call for help.
         self.staff_chats = staff_chats
