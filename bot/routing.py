@@ -24,14 +24,14 @@ class Router:
         self.residents = residents
         self.staff = staff
 
-    async def text(self, who: Incoming, text: str) -> Reply:
+    async def text(self, who: Incoming, text: str, *, urgent: bool = False) -> Reply:
         """A :class:`~bot.messages.StaffReply` when a staff flow took the text."""
         try:
             async with self.store.unit() as uow:
                 taken = await self.staff.text_in(uow, who, text)
                 if taken is not None:
                     return taken
-                return await self.residents.text_in(uow, who, text)
+                return await self.residents.text_in(uow, who, text, urgent=urgent)
         except AlreadyHandled:  # redelivered: the unit rolled back, nothing is said twice
             return Reply(SOURCE_LOCALE)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.app import BotApplication
-from bot.devtools.emulator import BotApiEmulator, EmulatedUser
+from bot.devtools.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.i18n import LOCALES_DIR, _, directional, resolve_locale, supported_locales, use_locale
 from bot.residents.language_detect import UNKNOWN, LanguageDetector
+from bot.residents.safeguarding import Concern
+from bot.residents.wording import safeguarding_text
 from bot.settings import Settings
 from tests.helpers import onboard, stored
 
@@ -200,3 +202,36 @@ async def test_writing_in_another_language_offers_a_switch_and_never_switches_si
     await ada.next_reply()
     assert await locale_of(settings, ada) == language
     assert offer.text != idle_and_home.text
+
+
+async def test_no_language_offer_after_a_999_answer_or_for_one_word_repeated(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    """Someone in an emergency is not asked about languages; "ok ok ok …" is no language."""
+    ada = emulator.user(6301, first_name="Ada")
+    await onboard(ada)
+    await ada.tap("x:lang:set:tr")
+    await ada.next_reply()
+    for text in (
+        "Help, a man is stabbing someone outside my house right now, he has a knife",
+        " ".join(["ok"] * 40),
+    ):
+        await ada.send(text)
+        await ada.command("/privacy")  # one chat's updates are answered in order
+        await emulator.wait_until(lambda: "/mydata" in (ada.messages[-1].text or ""))
+        replies = ada.mark_read()
+        assert not any(find_data_in(m, "set") for m in replies), [m.text for m in replies]
+        if "stabbing" in text:  # the 999 answer first, in the language she chose
+            with use_locale("tr"):
+                assert "999" in (replies[0].text or "") and replies[0].text == directional(
+                    safeguarding_text(Concern.EMERGENCY), "tr"
+                )
+
+
+def find_data_in(message: SentMessage, action: str) -> bool:
+    """Whether a message carries a language button with ``action`` (set: "Yes, switch")."""
+    return any(
+        data and data.startswith("x:lang:") and data.split(":")[2] == action
+        for row in message.buttons
+        for _label, data in row
+    )

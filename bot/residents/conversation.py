@@ -150,13 +150,19 @@ class ConversationService:
         return (Outgoing(offer, rows, locale=suggested),)
 
     @answered_once
-    async def text(self, who: Incoming, text: str) -> Reply:
+    async def text(self, who: Incoming, text: str, *, urgent: bool = False) -> Reply:
         async with self.core.store.unit() as uow:
-            return await self.text_in(uow, who, text)
+            return await self.text_in(uow, who, text, urgent=urgent)
 
-    async def text_in(self, uow: UnitOfWork, who: Incoming, text: str) -> Reply:
+    async def text_in(
+        self, uow: UnitOfWork, who: Incoming, text: str, *, urgent: bool = False
+    ) -> Reply:
         """Typed text in a unit already open (see :mod:`bot.routing`); a redelivered update
-        raises :class:`AlreadyHandled`, so the unit rolls back."""
+        raises :class:`AlreadyHandled`, so the unit rolls back.
+
+        ``urgent``: the message was just answered with 999. Someone in an emergency is not
+        asked which language they would like; the answer came in the one they already use.
+        """
         async with self.core.session_in(uow, who) as (resident, locale):
             telegram_locale = who.telegram_locale
             if resident is None:
@@ -167,6 +173,8 @@ class ConversationService:
                 reply = Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
             else:
                 reply = self.core.reply(ran)
+        if urgent:
+            return reply
         return replace(reply, messages=reply.messages + self._switch_offer(resident, text))
 
     # -- button taps ---------------------------------------------------------------------
@@ -191,6 +199,8 @@ class ConversationService:
                 reply = await self._home(uow, resident, locale, telegram_locale, data)
             else:
                 reply = await self._flow_tap(uow, resident, locale, telegram_locale, data)
+        if resident is not None:  # a tap may have changed their language ("x:lang:set")
+            self.core.remember_locale(who.chat_id, reply.locale)
         return await self.core.finish_erase(reply, who)
 
     async def _stale(

@@ -62,6 +62,12 @@ def word_count(text: str) -> int:
     return sum(1 for word in text.split() if any(ch.isalpha() for ch in word))
 
 
+def distinct_words(text: str) -> int:
+    """Different words, whatever their case: "ok ok ok ok" is one word said four times, and
+    says nothing about the language it was typed in."""
+    return len({word.casefold() for word in text.split() if any(ch.isalpha() for ch in word)})
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
     language: str
@@ -119,8 +125,8 @@ class LanguageDetector:
         return found.language if found and found.probability >= _MIN_PROBABILITY else UNKNOWN
 
     def suggest_switch(self, text: str, current: str) -> str | None:
-        """A language to offer, when three or more words are clearly in another one."""
-        if word_count(text) < 3 or sum(ch.isalpha() for ch in text) < _OFFER_MIN_LETTERS:
+        """A language to offer, when three or more different words are clearly in another."""
+        if distinct_words(text) < 3 or sum(ch.isalpha() for ch in text) < _OFFER_MIN_LETTERS:
             return None
         found = self.detect(text)
         if found is None or found.probability < _OFFER_PROBABILITY or found.language == current:

@@ -77,7 +77,7 @@ def build(
         urgent = service.urgent(incoming(update), text)
         if urgent is not None:
             await deliver(update, context, urgent)
-        reply = await router.text(incoming(update), text)
+        reply = await router.text(incoming(update), text, urgent=urgent is not None)
         if isinstance(reply, StaffReply):  # staff in the middle of creating something
             await deliver_staff(update, context, staff.broadcasts.attach_report, reply)
             return
