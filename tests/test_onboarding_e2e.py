@@ -142,3 +142,20 @@ async def test_resident_can_live_outside_the_area(
     assert "How old" in (age.text or "")
     resident = await resident_of(settings, ada)
     assert resident is not None and (resident.ward_id, resident.outside_area) == (None, True)
+
+
+async def test_an_emergency_before_sign_up_gets_999_and_nothing_about_signing_up(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    ada = emulator.user(3010, first_name="Ada")
+    await ada.command("/start")
+    await ada.next_reply()
+    await ada.send("Help, a man is stabbing someone outside my house right now, he has a knife")
+    urgent = await ada.next_reply()
+    assert "999" in (urgent.text or "")
+    await ada.command("/privacy")  # answered in order: anything else for the text came first
+    assert "anonymous summaries" in ((await ada.next_reply()).text or "")
+    assert not ada.unread
+    await ada.send("hello there")  # no emergency: told how to begin
+    assert "/start" in ((await ada.next_reply()).text or "")
+    assert await residents(settings) == 0

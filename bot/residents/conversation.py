@@ -166,6 +166,8 @@ class ConversationService:
         async with self.core.session_in(uow, who) as (resident, locale):
             telegram_locale = who.telegram_locale
             if resident is None:
+                if urgent:  # the 999 answer was all they needed; no word of signing up
+                    return Reply(locale)
                 return Reply(locale, (Outgoing(_("Send /start to begin.")),))
             ran = await self.core.walk(uow, resident, telegram_locale, TextInput(text))
             if ran.outcome is Outcome.NO_FLOW:
