@@ -1,4 +1,4 @@
-"""Measure bot/digests/scrubber.py on the labelled corpus: recall, false removals, speed.
+"""Measure bot/digests/scrubber/ on the labelled corpus: recall, false removals, speed.
 
     .venv/bin/python bench/scrub_eval.py            # both sets, then the figures for each
     .venv/bin/python bench/scrub_eval.py --misses   # also list every miss and false removal
