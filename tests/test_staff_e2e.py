@@ -248,6 +248,34 @@ async def test_the_weekly_digest_job_and_the_command_menu_are_set_at_start(
     assert emulator.count("setMyCommands") == 11  # one menu per language
 
 
+async def test_help_adds_each_staff_members_own_commands(
+    bot: BotApplication, emulator: BotApiEmulator
+) -> None:
+    """/help is the residents' help for everyone, then what the sender may do as staff."""
+    admin = emulator.user(ADMIN, first_name="Admin")
+    officer = emulator.user(OFFICER, first_name="O")
+    await become_officer(admin, officer, "Dalston")
+    officer.mark_read()
+    resident = emulator.user(8301, first_name="R")
+    await onboard(resident)
+
+    await admin.command("/help")
+    residents_help, admins_help = await admin.expect(2)
+    assert "/survey" in (residents_help.text or "") and "999" in (residents_help.text or "")
+    assert "/newevent" in (admins_help.text or "") and "/invite" in (admins_help.text or "")
+    assert "/mywards" not in (admins_help.text or "")
+
+    await officer.command("/help")
+    _residents_help, officers_help = await officer.expect(2)
+    assert "/mywards" in (officers_help.text or "") and "/action" in (officers_help.text or "")
+    assert "/newevent" not in (officers_help.text or "")
+
+    await resident.command("/help")
+    await resident.next_reply()
+    await emulator.wait_idle()
+    assert not resident.unread
+
+
 async def test_start_times_are_validated_and_shown_back_in_local_time(
     bot: BotApplication, emulator: BotApiEmulator
 ) -> None:
@@ -275,7 +303,7 @@ async def test_progress_reports_are_edited_in_the_language_of_whoever_started_th
     store: Store = services(bot).store
     admin = emulator.user(ADMIN, first_name="Admin", language_code=code)
     await admin.command("/help")
-    report_message = await admin.next_reply()
+    report_message, _staff_help = await admin.expect(2)  # stands in for a progress message
     async with store.unit() as uow:
         broadcast_id = await uow.broadcasts.create(
             Broadcast(
@@ -294,7 +322,7 @@ async def test_progress_reports_are_edited_in_the_language_of_whoever_started_th
     with use_locale("en"):
         english = progress_text(broadcast_id, stats, datetime.now(UTC), True).splitlines()[0]
     assert first != english
-    edited = admin.messages[-1]
+    edited = next(m for m in admin.messages if m.message_id == report_message.message_id)
     assert edited.message_id == report_message.message_id
     assert (edited.text or "").startswith(first)
     if code == "ar":  # every line laid out right to left, as the residents' messages are

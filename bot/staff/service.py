@@ -17,7 +17,7 @@ from bot.broadcasting.engine import BroadcastEngine
 from bot.digests.service import DigestService
 from bot.flows.staff_common import STAFF_PREFIX
 from bot.i18n import _, use_locale
-from bot.messages import CallbackData, Incoming, StaffReply
+from bot.messages import CallbackData, Incoming, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
 from bot.staff.admins import AdminDesk
 from bot.staff.broadcasts import BroadcastDesk
@@ -85,6 +85,44 @@ class StaffService:
                 if data.flow == "m":
                     return await self.events.tap_in(uow, who.chat_id, locale, data)
                 return StaffReply(locale, toast=_("Sorry, I didn't understand that button."))
+
+    async def help(self, who: Incoming) -> StaffReply | None:
+        """The staff commands the sender may use, shown after the residents' /help; None for
+        a resident. Read only: the resident's /help has claimed the update."""
+        async with self.store.unit() as uow:
+            admin = await self.access.is_admin(uow, who.chat_id)
+            officer, locale = await self.access.officer_and_locale(uow, who)
+        if not admin and officer is None:
+            return None
+        parts = []
+        with use_locale(locale):
+            if officer is not None:
+                parts.append(
+                    _(
+                        "As a neighbourhood officer you can also use:\n"
+                        "/digest – the anonymised summary for your wards\n"
+                        "/mywards – choose your wards\n"
+                        "/action – tell residents what was done about a priority "
+                        '("You said, we did")'
+                    )
+                )
+            if admin:
+                parts.append(
+                    _(
+                        "As an admin you can also use:\n"
+                        "/newevent – create a community event\n"
+                        "/manageevents – change or cancel upcoming events\n"
+                        "/broadcast – send a notice to chosen wards\n"
+                        "/broadcasts – recent notices and how far they got\n"
+                        "/invite – an invite code for a new officer\n"
+                        "/officers – officers, their wards, and revoking them\n"
+                        "/admins, /addadmin, /removeadmin – the admins\n"
+                        "/audit – what staff have done recently\n"
+                        "/digest – a ward's anonymised summary\n"
+                        "/export – the anonymised figures as a CSV file"
+                    )
+                )
+        return StaffReply(locale, (Outgoing("\n\n".join(parts)),))
 
     async def text(self, who: Incoming, text: str) -> StaffReply | None:
         """Typed input for a staff flow; None when the sender has none in progress."""

@@ -69,6 +69,10 @@ def build(
         """What the bot does, its commands, and 999/101."""
         reply = await service.commands.help(incoming(update))
         await deliver(update, context, reply)
+        if reply.messages:  # answered, not a redelivery: staff also get their own commands
+            extra = await staff.help(incoming(update))
+            if extra is not None:
+                await deliver(update, context, extra)
 
     async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Free text answers the current step (a postcode, a comment); anything that reads
