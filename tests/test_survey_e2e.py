@@ -142,3 +142,22 @@ async def test_a_draft_begun_before_the_upgrade_is_scrubbed_when_confirmed() -> 
     transition = await flow.handle(ctx, state, ButtonInput("confirm", ""))
     assert isinstance(transition.effect, SaveResponse)
     assert [a.text for a in transition.effect.answers] == ["Call me on [phone]"]
+
+
+async def test_a_number_typed_on_the_scale_question_is_taken_as_the_tap(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    """A 1–5 question answers to "4" typed as well as tapped, in any script's digits."""
+    ada = emulator.user(1005, first_name="Ada")
+    await onboard(ada)
+    await begin_survey(ada)
+    await ada.tap_button("Burglary")
+    await ada.next_reply()
+    await ada.tap_button("Done")
+    assert "Question 2 of 6" in ((await ada.next_reply()).text or "")
+    await ada.send("9")  # not on the scale: refused, the question again
+    assert "buttons below" in ((await ada.next_reply()).text or "")
+    await ada.send(" \u0664 ")  # Arabic-Indic four
+    assert "Question 3 of 6" in ((await ada.next_reply()).text or "")
+    draft, _responses = await kept(settings, ada.id)
+    assert draft is not None and draft.data["answers"]["safety_after_dark"] == 4

@@ -278,6 +278,9 @@ class SurveyFlow:
     ) -> Transition:
         question = survey.questions[index]
         if isinstance(event, TextInput):
+            typed = re.fullmatch(r"\s*(\d)\s*", event.text)  # any script's digit: ٣ or ৩
+            if question.kind == "scale" and typed and int(typed[1]) in SCALE_VALUES:
+                return self._after_answer(survey, state, index, int(typed[1]))
             if question.kind != "text":
                 return self._rejected(state, _("Please answer with the buttons below."))
             text = event.text.strip()
