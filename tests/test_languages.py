@@ -180,12 +180,17 @@ async def test_language_command_takes_effect_on_the_next_message(
     await ada.command("/help")
     english_help = (await ada.expect(1))[0].text
     await ada.command("/language")
-    await ada.next_reply()
+    menu = await ada.next_reply()
+    ticked = [label for label in menu.labels if label.startswith("✅")]
+    assert ticked == ["✅ English"]  # the language in use is marked
     await ada.tap(find_data(ada, "set", "fr"))
     await ada.next_reply()
     await ada.command("/help")
     french_help = (await ada.next_reply()).text
     assert french_help != english_help and "999" in (french_help or "")
+    await ada.command("/language")
+    menu = await ada.next_reply()
+    assert [label for label in menu.labels if label.startswith("✅")] == ["✅ Français"]
 
 
 @pytest.mark.parametrize("language", ["tr", "ar"])

@@ -139,7 +139,14 @@ class ResidentCommands:
             if resident is None:
                 return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
             rows = tuple(
-                (Button(language_name(code), CallbackData("x", "lang", "set", code)),)
+                (
+                    Button(
+                        _("✅ {choice}").format(choice=language_name(code))
+                        if code == resident.locale
+                        else language_name(code),
+                        CallbackData("x", "lang", "set", code),
+                    ),
+                )
                 for code in supported_locales()
             )
             return Reply(locale, (Outgoing(_("Which language would you like me to use?"), rows),))
