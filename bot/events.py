@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from icalendar import Calendar
+from icalendar import Alarm, Calendar
 from icalendar import Event as CalendarEvent
 
 from bot.i18n import _, current_locale, format_period, pgettext
@@ -112,6 +112,14 @@ def ics_file(event: Event, *, domain: str = "neighbourhood-voice.local") -> byte
     entry.add("description", description)
     entry.add("location", f"{event.place_name}, {event.place_address}")
     entry.add("status", "CANCELLED" if event.status == "cancelled" else "CONFIRMED")
+    if event.status != "cancelled":
+        # RFC 5545 3.6.6: a DISPLAY alarm needs its own DESCRIPTION and a TRIGGER; an hour
+        # before, like the bot's own last reminder.
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", title)
+        alarm.add("trigger", -timedelta(hours=1))
+        entry.add_component(alarm)
     calendar.add_component(entry)
     return bytes(calendar.to_ical())
 

@@ -96,6 +96,7 @@ async def test_residents_list_answer_and_download_events(
     ics = await ada.next_reply()
     assert ics.document is not None and b"BEGIN:VEVENT" in ics.document
     assert b"SUMMARY:Community and Police Conversation" in ics.document
+    assert b"BEGIN:VALARM" in ics.document and b"TRIGGER:-PT1H" in ics.document
     async with stored(settings) as uow:
         resident = await uow.residents.by_chat(ada.id)
         assert resident is not None
