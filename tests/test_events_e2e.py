@@ -62,6 +62,7 @@ async def test_an_admin_event_reaches_opted_in_residents_of_its_ward_in_their_la
     announcement = await english.next_reply(timeout=10)
     assert "Community and Police Conversation" in (announcement.text or "")
     assert [label for label, _ in announcement.buttons[0]] == ["Going", "Maybe", "Not going"]
+    assert (announcement.text or "").count("📅") == 1  # the heading has its own mark
     turkish_card = await turkish.next_reply(timeout=10)
     assert "Toplum ve Polis Sohbeti" in (turkish_card.text or "")
     for card in (announcement, turkish_card):  # hours and minutes, never seconds

@@ -45,7 +45,7 @@ def _event_heading(broadcast: Broadcast) -> str:
         if broadcast.texts.get("change") == "cancelled":
             return _("❌ This event has been cancelled. We are sorry for any inconvenience.")
         return _("✏️ This event has changed. Here are the new details.")
-    return _("📅 A new event near you.")
+    return _("🆕 A new event near you.")
 
 
 def render_broadcast(
