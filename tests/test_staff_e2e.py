@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -20,6 +21,7 @@ from storage.models import Broadcast, BroadcastStats
 from storage.repositories import Store
 from tests.helpers import (
     ADMIN,
+    LONDON,
     OFFICER,
     backdate,
     become_officer,
@@ -285,12 +287,18 @@ async def test_start_times_are_validated_and_shown_back_in_local_time(
     await say(admin, "Title")
     await say(admin, "Description")
     await admin.tap_button("Continue")
-    await admin.next_reply()
+    asked = (await admin.next_reply()).text or ""
+    # The examples are dates to come, not a date already past.
+    examples = re.findall(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", asked)
+    assert examples and all(e > local(timedelta(0)) for e in examples), asked
     assert "could not read" in await say(admin, "next tuesday evening")  # and asks again
     assert "already passed" in await say(admin, local(timedelta(days=-1)))
-    await say(admin, local(timedelta(days=2)))
+    start = (datetime.now(LONDON) + timedelta(days=2)).replace(hour=18, minute=30)
+    await say(admin, f"{start:%Y-%m-%d %H:%M}")
     refusal = await say(admin, local(timedelta(days=1)))
     assert "must be after the start" in refusal  # and asks again
+    assert "must be after the start" in await say(admin, "17:00")  # same day, before it
+    assert "Where is it" in await say(admin, "20:00")  # the time alone: the start's day
     await admin.command("/cancel")
     assert "Nothing was saved" in ((await admin.next_reply()).text or "")
 

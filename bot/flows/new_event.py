@@ -6,6 +6,7 @@ wards who asked for event notices.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -67,6 +68,11 @@ LIMITS = {
 }
 
 
+def _example(ctx: StaffContext, pattern: str) -> str:
+    """A date a week from now in the form asked for: an example that has not already passed."""
+    return (ctx.now + timedelta(days=7)).astimezone(ctx.timezone).strftime(pattern)
+
+
 class NewEventFlow(StaffFlow):
     stored = "new_event"
 
@@ -83,9 +89,15 @@ class NewEventFlow(StaffFlow):
             Step.TR_TITLE: _("The title in {language}?").format(language=language),
             Step.TR_DESCRIPTION: _("The description in {language}?").format(language=language),
             Step.START: _(
-                "When does it start? Local time, like 2026-12-01 18:30 or 01/12/2026 18:30."
+                "When does it start? Local time, like {example} or {example_dmy}."
+            ).format(
+                example=_example(ctx, "%Y-%m-%d 18:30"),
+                example_dmy=_example(ctx, "%d/%m/%Y 18:30"),
             ),
-            Step.END: _("When does it end? Local time, like 2026-12-01 20:00."),
+            Step.END: _(
+                "When does it end? Local time, like {example}, or only the time (like {time}) "
+                "if it ends on the same day."
+            ).format(example=_example(ctx, "%Y-%m-%d 20:00"), time="20:00"),
             Step.PLACE: _("Where is it? The name of the place."),
             Step.ADDRESS: _("The address of the place?"),
         }
@@ -150,9 +162,17 @@ class NewEventFlow(StaffFlow):
         ctx: StaffContext, state: FlowState, data: EventData, step: Step, value: str
     ) -> Transition:
         moment = parse_local_datetime(value, ctx.timezone)
+        clock = re.fullmatch(r"(\d{1,2})[:.](\d{2})", value)
+        if moment is None and step is Step.END and clock:
+            # The end on the start's day: "20:00" need not repeat the date.
+            day = datetime.fromisoformat(data["start"]).astimezone(ctx.timezone).date()
+            moment = parse_local_datetime(f"{day:%Y-%m-%d} {clock[1]}:{clock[2]}", ctx.timezone)
         if moment is None:
             return Transition.refuse(
-                state, _("I could not read that time. Please type it like 2026-12-01 18:30.")
+                state,
+                _("I could not read that time. Please type it like {example}.").format(
+                    example=_example(ctx, "%Y-%m-%d 18:30")
+                ),
             )
         if moment <= ctx.now:
             return Transition.refuse(state, _("That time has already passed."))
