@@ -33,6 +33,7 @@ from bot.digests.service import DigestService
 from bot.errors import ConfigError, UnreachableError
 from bot.i18n import load_catalogs, pgettext, set_region, supported_locales, use_locale
 from bot.residents.conversation import ConversationService
+from bot.residents.core import ResidentCore
 from bot.residents.events import EventsService
 from bot.residents.language_detect import LanguageDetector, detector_for
 from bot.residents.safeguarding import Safeguarding
@@ -225,18 +226,20 @@ def build_application(prepared: Prepared) -> BotApplication:
     )
     scrubber = Scrubber(keep=[w.name for w in prepared.areas.wards])
     service = ConversationService(
-        store,
-        prepared.surveys,
-        prepared.areas,
-        area_name=settings.area_name,
-        default_locale=settings.default_locale,
-        retention_days=settings.retention_days,
-        detector=prepared.detector,
-        safeguarding=prepared.safeguarding,
-        timezone=settings.timezone,
-        event_card=events.card,
-        scrubber=scrubber,
-        staff_chats=frozenset(settings.admin_ids),
+        ResidentCore(
+            store,
+            prepared.surveys,
+            prepared.areas,
+            area_name=settings.area_name,
+            default_locale=settings.default_locale,
+            retention_days=settings.retention_days,
+            detector=prepared.detector,
+            safeguarding=prepared.safeguarding,
+            timezone=settings.timezone,
+            event_card=events.card,
+            scrubber=scrubber,
+            staff_chats=frozenset(settings.admin_ids),
+        )
     )
     policy = BroadcastPolicy(
         rate=settings.broadcast_rate,

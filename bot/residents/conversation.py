@@ -12,13 +12,10 @@ the urgent safeguarding answer, typed text and button taps.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, tzinfo
 
 from bot.areas import AreaDirectory
-from bot.digests.scrubber import Scrubber
 from bot.flows import ButtonInput, TextInput
 from bot.flows.onboarding import OnboardingFlow, home_screen
 from bot.flows.runner import Outcome
@@ -33,9 +30,7 @@ from bot.i18n import (
 from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply
 from bot.residents.commands import ResidentCommands
 from bot.residents.core import ResidentCore
-from bot.residents.language_detect import LanguageDetector
-from bot.residents.safeguarding import Safeguarding
-from bot.residents.session import EventCard, answered_once
+from bot.residents.session import answered_once
 from bot.residents.wording import gentle_safeguarding_text, safeguarding_text
 from bot.surveys import Survey
 from storage.models import Resident
@@ -47,38 +42,8 @@ __all__ = ["ConversationService"]
 class ConversationService:
     """Runs flows for residents; plain Python around the store, no Telegram objects."""
 
-    def __init__(
-        self,
-        store: Store,
-        surveys: Mapping[str, Survey],
-        areas: AreaDirectory,
-        *,
-        area_name: str,
-        default_locale: str,
-        retention_days: int,
-        detector: LanguageDetector | None = None,
-        safeguarding: Safeguarding | None = None,
-        timezone: tzinfo = UTC,
-        event_card: EventCard | None = None,
-        clock: Callable[[], float] = time.time,
-        scrubber: Scrubber | None = None,
-        staff_chats: frozenset[int] = frozenset(),
-    ) -> None:
-        self.core = ResidentCore(
-            store,
-            surveys,
-            areas,
-            area_name=area_name,
-            default_locale=default_locale,
-            retention_days=retention_days,
-            detector=detector,
-            safeguarding=safeguarding,
-            timezone=timezone,
-            event_card=event_card,
-            clock=clock,
-            scrubber=scrubber,
-            staff_chats=staff_chats,
-        )
+    def __init__(self, core: ResidentCore) -> None:
+        self.core = core
         self.commands = ResidentCommands(self.core)
 
     @property

@@ -52,7 +52,10 @@ class DataRights:
         state = await uow.conversations.get(rid)
         answered = await uow.events.rsvps_of(rid)
         deliveries = await uow.broadcasts.deliveries_to(rid)
-        events = {event_id: await uow.events.get(event_id) for event_id, _s, _w in answered}
+        titles = {}
+        for event_id, _status, _when in answered:
+            event = await uow.events.get(event_id)
+            titles[event_id] = event.title if event else None
         ward = self.areas.ward(resident.ward_id) if resident.ward_id else None
         not_given = pgettext("value", "Not given")
         if ward:
@@ -112,13 +115,12 @@ class DataRights:
             "events": [
                 {
                     "event": event_id,
-                    "title": event.title if event else None,
+                    "title": titles[event_id],
                     "answer": status,
                     "answer_label": rsvp_label(status),
                     "answered_at": when,
                 }
                 for event_id, status, when in answered
-                for event in (events[event_id],)
             ],
             "notices_sent": [
                 {"notice": broadcast_id, "status": status, "sent_at": sent_at}
