@@ -20,7 +20,7 @@ from bot.app import BotApplication
 from bot.devtools.emulator import BotApiEmulator, EmulatedUser, SentMessage
 from bot.digests.disclosure import BlockLength, DisclosurePolicy, latest_closed_block
 from bot.settings import Settings
-from storage.models import AnswerRecord
+from storage.models import AnswerRecord, Resident
 from storage.repositories import Store, UnitOfWork
 
 ADMIN, OFFICER = 900, 901
@@ -317,6 +317,13 @@ async def stored(database: Settings | Path) -> AsyncIterator[UnitOfWork]:
             yield uow
     finally:
         await store.close()
+
+
+async def resident_behind(uow: UnitOfWork, chat_id: int) -> Resident:
+    """The resident a chat belongs to, which the test expects to have signed up."""
+    resident = await uow.residents.by_chat(chat_id)
+    assert resident is not None, chat_id
+    return resident
 
 
 async def officers_since_last_week(settings: Settings) -> None:

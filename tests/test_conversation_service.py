@@ -10,9 +10,11 @@ import pytest
 from bot.areas import AreaDirectory
 from bot.messages import Incoming, Reply
 from bot.residents.conversation import ConversationService
+from bot.residents.core import ResidentCore
 from bot.settings import PROJECT_ROOT, Settings
 from bot.surveys import load_surveys
 from storage.repositories import Store
+from tests.helpers import resident_behind
 
 
 @pytest.fixture
@@ -21,12 +23,14 @@ async def service(tmp_path: Path) -> AsyncIterator[ConversationService]:
     await store.open()
     defaults = Settings.defaults("123456:TEST")
     yield ConversationService(
-        store,
-        load_surveys(PROJECT_ROOT / "surveys"),
-        AreaDirectory.bundled(),
-        area_name=defaults.area_name,
-        default_locale=defaults.default_locale,
-        retention_days=defaults.retention_days,
+        ResidentCore(
+            store,
+            load_surveys(PROJECT_ROOT / "surveys"),
+            AreaDirectory.bundled(),
+            area_name=defaults.area_name,
+            default_locale=defaults.default_locale,
+            retention_days=defaults.retention_days,
+        )
     )
     await store.close()
 
@@ -65,8 +69,7 @@ async def test_a_redelivered_update_is_answered_once_and_changes_nothing(
     assert again.messages == () and again.toast is None
 
     async with service.store.unit() as uow:
-        resident = await uow.residents.by_chat(chat)
-        assert resident is not None
+        resident = await resident_behind(uow, chat)
         state = await uow.conversations.get(resident.respondent_id)
     assert state is not None and state.data["picked"] == ["burglary"]
 
@@ -87,7 +90,6 @@ async def test_stale_and_forged_taps_leave_the_state_alone(service: Conversation
         answer = await service.tap(Incoming(chat, "en"), forged)
         assert answer.toast, forged
     async with service.store.unit() as uow:
-        resident = await uow.residents.by_chat(chat)
-        assert resident is not None
+        resident = await resident_behind(uow, chat)
         state = await uow.conversations.get(resident.respondent_id)
     assert state is not None and state.step == "area"

@@ -17,13 +17,12 @@ from bot.settings import PROJECT_ROOT, Settings
 from storage.models import AnswerRecord
 from storage.repositories import UnitOfWork
 from tests.conftest import BotRunner
-from tests.helpers import answer_survey, begin_survey, onboard, stored
+from tests.helpers import answer_survey, begin_survey, onboard, resident_behind, stored
 
 
 async def answers_to(uow: UnitOfWork, chat_id: int, question: str) -> list[AnswerRecord]:
     """Every stored answer a resident gave to one question, over all their responses."""
-    resident = await uow.residents.by_chat(chat_id)
-    assert resident is not None
+    resident = await resident_behind(uow, chat_id)
     responses = await uow.responses.for_respondent(resident.respondent_id)
     return [a for r in responses for a in r.answers if a.question_id == question]
 
@@ -67,8 +66,7 @@ async def test_restart_mid_survey_resumes_at_the_same_question(
         assert "Question 3 of 6" in (question_3.text or "")
 
     async with stored(settings) as uow:
-        resident = await uow.residents.by_chat(ada.id)
-        assert resident is not None
+        resident = await resident_behind(uow, ada.id)
         state = await uow.conversations.get(resident.respondent_id)
     assert state is not None and state.step == "trust_police"
     assert state.data["answers"] == {"priorities": ["burglary"], "safety_after_dark": 4}

@@ -21,6 +21,7 @@ from tests.helpers import (
     create_event,
     finished_report,
     onboard,
+    resident_behind,
     rsvp,
     stored,
     with_staff,
@@ -99,8 +100,7 @@ async def test_residents_list_answer_and_download_events(
     assert b"SUMMARY:Community and Police Conversation" in ics.document
     assert b"BEGIN:VALARM" in ics.document and b"TRIGGER:-PT1H" in ics.document
     async with stored(settings) as uow:
-        resident = await uow.residents.by_chat(ada.id)
-        assert resident is not None
+        resident = await resident_behind(uow, ada.id)
         assert await uow.events.rsvp(1, resident.respondent_id) == "going"
         counts = await uow.events.rsvp_counts(1)
     assert counts["going"] == sum(counts.values()) == 1

@@ -11,7 +11,7 @@ from bot.residents.language_detect import UNKNOWN, LanguageDetector
 from bot.residents.safeguarding import Concern
 from bot.residents.wording import safeguarding_text
 from bot.settings import Settings
-from tests.helpers import onboard, stored
+from tests.helpers import onboard, resident_behind, stored
 
 LANGUAGES = ["en", *LOCALES_DIR.joinpath("LINGUAS").read_text().split()]
 FSI, PDI, RLM = "\u2068", "\u2069", "\u200f"
@@ -131,8 +131,7 @@ async def stored_answers(
     by_locale: dict[str, list[tuple[object, ...]]] = {}
     async with stored(settings) as uow:
         for user in users.values():
-            resident = await uow.residents.by_chat(user.id)
-            assert resident is not None
+            resident = await resident_behind(uow, user.id)
             for response in await uow.responses.for_respondent(resident.respondent_id):
                 by_locale.setdefault(response.locale, []).extend(
                     (a.question_id, a.choice_id, a.value, a.text_language)
@@ -143,9 +142,7 @@ async def stored_answers(
 
 async def locale_of(settings: Settings, user: EmulatedUser) -> str:
     async with stored(settings) as uow:
-        resident = await uow.residents.by_chat(user.id)
-    assert resident is not None
-    return resident.locale
+        return (await resident_behind(uow, user.id)).locale
 
 
 async def test_a_full_survey_in_each_language_stores_the_same_answers(

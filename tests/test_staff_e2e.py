@@ -33,6 +33,7 @@ from tests.helpers import (
     local,
     officers_since_last_week,
     onboard,
+    resident_behind,
     rsvp,
     say,
     seed_ward,
@@ -121,8 +122,7 @@ async def test_changing_an_event_tells_those_coming_and_keeps_their_answer(
     assert [label for label, _ in change.buttons[0]] == ["Going", "Maybe", "Not going"]
     async with stored(settings) as uow:
         event = await uow.events.get(1)
-        resident = await uow.residents.by_chat(coming.id)
-        assert resident is not None
+        resident = await resident_behind(uow, coming.id)
         assert event is not None and event.place_name == "Hackney Town Hall"
         assert await uow.events.rsvp(1, resident.respondent_id) == "maybe"
 

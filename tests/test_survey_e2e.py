@@ -13,14 +13,20 @@ from bot.surveys import load_surveys
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
 from storage.repositories import Store
 from tests.conftest import BotRunner
-from tests.helpers import answer_survey, answer_until_comment, begin_survey, onboard, stored
+from tests.helpers import (
+    answer_survey,
+    answer_until_comment,
+    begin_survey,
+    onboard,
+    resident_behind,
+    stored,
+)
 
 
 async def kept(settings: Settings, chat_id: int) -> tuple[FlowState | None, list[ResponseRecord]]:
     """A resident's flow state and confirmed responses, as the repositories return them."""
     async with stored(settings) as uow:
-        resident = await uow.residents.by_chat(chat_id)
-        assert resident is not None
+        resident = await resident_behind(uow, chat_id)
         state = await uow.conversations.get(resident.respondent_id)
         return state, await uow.responses.for_respondent(resident.respondent_id)
 
