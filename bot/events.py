@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from icalendar import Alarm, Calendar
 from icalendar import Event as CalendarEvent
 
-from bot.i18n import _, current_locale, format_period, pgettext
+from bot.i18n import _, current_locale, format_period, ngettext, pgettext
 from bot.messages import Button, ButtonFamily, Screen
 from storage.models import Event
 
@@ -19,6 +19,7 @@ __all__ = [
     "event_text",
     "ics_file",
     "parse_local_datetime",
+    "places_text",
     "when_text",
 ]
 
@@ -56,7 +57,22 @@ def _localised(event: Event) -> tuple[str, str, bool]:
     )
 
 
-def event_text(event: Event, timezone: tzinfo) -> str:
+def places_text(capacity: int, going: int | None) -> str:
+    """An event's places: how many, or how many are left when the RSVPs are at hand."""
+    if going is None:
+        return ngettext("Places: {capacity}.", "Places: {capacity}.", capacity).format(
+            capacity=capacity
+        )
+    left = max(0, capacity - going)
+    if left == 0:
+        return _("Places: all {capacity} are taken.").format(capacity=capacity)
+    return ngettext(
+        "Places: {left} of {capacity} left.", "Places: {left} of {capacity} left.", left
+    ).format(left=left, capacity=capacity)
+
+
+def event_text(event: Event, timezone: tzinfo, *, going: int | None = None) -> str:
+    """The card; ``going`` (how many said Going) turns its places line into places left."""
     title, description, own_language = _localised(event)
     card = _("📅 {title}\n\n{description}\n\nWhen: {when}\nWhere: {place}, {address}").format(
         title=title,
@@ -65,6 +81,8 @@ def event_text(event: Event, timezone: tzinfo) -> str:
         place=event.place_name,
         address=event.place_address,
     )
+    if event.capacity is not None:
+        card = f"{card}\n{places_text(event.capacity, going)}"
     if own_language:
         return card
     return _("The organisers wrote this event in English:\n\n{card}").format(card=card)
@@ -93,8 +111,8 @@ def event_buttons(event: Event) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def event_card(event: Event, timezone: tzinfo) -> Screen:
-    return Screen(event_text(event, timezone), event_buttons(event))
+def event_card(event: Event, timezone: tzinfo, *, going: int | None = None) -> Screen:
+    return Screen(event_text(event, timezone, going=going), event_buttons(event))
 
 
 def ics_file(event: Event, *, domain: str = "neighbourhood-voice.local") -> bytes:

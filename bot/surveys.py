@@ -61,6 +61,7 @@ def agree_label(choice_id: str) -> str:
 class Choice:
     id: str
     label: str
+    ask: str = ""  # a follow-up asked when it is chosen ("Something else": what?)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Question:
     kind: QuestionKind
     text: str
     choices: tuple[Choice, ...] = ()
+    short: str = ""  # a few words naming it, for "Change an answer"
     optional: bool = False
     max_choices: int = 1
     max_length: int = 1000
@@ -119,7 +121,7 @@ def _question(raw: Any, position: int, fail: _Fail) -> Question:
     kind = raw.get("kind")
     if kind not in _KINDS:
         raise fail(f"'kind' must be one of {', '.join(_KINDS)}, got {kind!r}", qid)
-    known = {"id", "kind", "text", "choices", "optional", "max", "max_length"}
+    known = {"id", "kind", "text", "short", "choices", "optional", "max", "max_length"}
     known |= {"min_label", "max_label"}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -142,7 +144,11 @@ def _question(raw: Any, position: int, fail: _Fail) -> Question:
                 raise fail(f"choice id {cid!r} must be lowercase letters, digits, _ or -", qid)
             if any(c.id == cid for c in choices):
                 raise fail(f"choice id '{cid}' appears twice", qid)
-            choices.append(Choice(cid, _text(raw_choice, "label", fail, qid)))
+            extra = sorted(set(raw_choice) - {"id", "label", "ask"})
+            if extra:
+                raise fail(f"choice '{cid}' has unknown key(s) {', '.join(extra)}", qid)
+            ask = _text(raw_choice, "ask", fail, qid) if "ask" in raw_choice else ""
+            choices.append(Choice(cid, _text(raw_choice, "label", fail, qid), ask))
     elif "choices" in raw:
         raise fail(f"a '{kind}' question takes no 'choices'", qid)
 
@@ -156,6 +162,7 @@ def _question(raw: Any, position: int, fail: _Fail) -> Question:
         max_length = raw.get("max_length", 1000)
         if not isinstance(max_length, int) or not 1 <= max_length <= MAX_TEXT_LENGTH:
             raise fail(f"'max_length' must be a number from 1 to {MAX_TEXT_LENGTH}", qid)
+    short = _text(raw, "short", fail, qid) if "short" in raw else ""
     min_label = max_label = ""
     if kind == "scale":
         min_label = _text(raw, "min_label", fail, qid)
@@ -165,6 +172,7 @@ def _question(raw: Any, position: int, fail: _Fail) -> Question:
         kind=kind,
         text=text,
         choices=tuple(choices),
+        short=short,
         optional=optional,
         max_choices=max_choices,
         max_length=max_length,

@@ -126,7 +126,8 @@ class SqliteDigests:
             sql = (
                 latest + "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
                 "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
-                "AND +p.question_id = ?) FROM latest r JOIN answers a ON a.response_id = r.id "
+                "AND +p.question_id = ? AND p.text IS NULL) "
+                "FROM latest r JOIN answers a ON a.response_id = r.id "
                 "WHERE r.k = 1 AND " + where + " AND a.question_id = ? AND a.text IS NOT NULL "
                 "ORDER BY r.submitted_at DESC LIMIT ?"
             )

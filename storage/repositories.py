@@ -278,6 +278,15 @@ class SqliteResponses:
             )
         return records
 
+    async def last_submitted(self, respondent_id: str) -> datetime | None:
+        row = await fetch_one(
+            self._conn,
+            "SELECT MAX(submitted_at) FROM responses WHERE respondent_id = ?",
+            (respondent_id,),
+        )
+        latest = row[0] if row else None
+        return datetime.fromisoformat(latest) if latest else None
+
     async def count(self) -> int:
         row = await fetch_one(self._conn, "SELECT COUNT(*) FROM responses")
         return int(row[0]) if row else 0

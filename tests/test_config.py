@@ -126,6 +126,18 @@ SURVEY_HEAD = 'id = "s"\nversion = 1\ntitle = "T"\nintro = "I"\n'
         ),
         ('[[questions]]\nid = "Bad Id"\nkind = "agree"\ntext = "Q"\n', "question 1 needs an 'id'"),
         ("questions = [", "is not valid TOML"),
+        (
+            '[[questions]]\nid = "q"\nkind = "single"\ntext = "Q"\nchoices = [{ id = "a", label = "A", ask = "" }, { id = "b", label = "B" }]\n',
+            "question 'q': 'ask' must be a non-empty text",
+        ),
+        (
+            '[[questions]]\nid = "q"\nkind = "single"\ntext = "Q"\nchoices = [{ id = "a", label = "A", asks = "What?" }, { id = "b", label = "B" }]\n',
+            "question 'q': choice 'a' has unknown key(s) asks",
+        ),
+        (
+            '[[questions]]\nid = "q"\nkind = "agree"\ntext = "Q"\nshort = " "\n',
+            "question 'q': 'short'",
+        ),
     ],
 )
 def test_survey_mistakes_name_file_and_question(tmp_path: Path, body: str, message: str) -> None:

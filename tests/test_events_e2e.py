@@ -93,7 +93,7 @@ async def test_residents_list_answer_and_download_events(
     await ada.tap_button("Going")
     answered = await ada.next_reply()
     assert "✅ Going" in [label for label, _ in answered.buttons[0]]
-    assert "saved" in ada.callback_answers[-1]["text"]
+    assert "see you there" in ada.callback_answers[-1]["text"]
     await ada.tap_button("Add to calendar")
     ics = await ada.next_reply()
     assert ics.document is not None and b"BEGIN:VEVENT" in ics.document

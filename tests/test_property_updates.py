@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 from bot.app import Prepared, build_application, prepare, running
 from bot.devtools.emulator import BotApiEmulator, EmulatedUser
 from bot.flows.onboarding import AGE_BANDS
-from bot.flows.survey import has_words
+from bot.flows.survey import FOLLOW_UP_MAX, follow_up_key, has_words
 from bot.i18n import supported_locales
 from bot.settings import Settings
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey
@@ -314,6 +314,21 @@ def valid_answer(question: Question, value: Any) -> bool:
     )
 
 
+def valid_follow_up(value: Any) -> bool:
+    text = value.get("text") if isinstance(value, dict) else None
+    return (
+        isinstance(text, str)
+        and text == text.strip()
+        and 1 <= len(text) <= FOLLOW_UP_MAX
+        and has_words(text)
+    )
+
+
+def follow_key(survey: Survey, step: str, choice_id: str) -> str:
+    question = next((q for q in survey.questions if q.id == step), None)
+    return follow_up_key(question, choice_id) if question else ""
+
+
 def survey_state_problems(step: str, data: Any, surveys: dict[str, Survey]) -> list[str]:
     if not isinstance(data, dict) or data.get("survey") not in surveys:
         return [f"unknown survey in {data!r}"]
@@ -325,10 +340,24 @@ def survey_state_problems(step: str, data: Any, surveys: dict[str, Survey]) -> l
     answers = data.get("answers")
     if not isinstance(answers, dict):
         return [f"answers {answers!r}"]
+    follow_ups = {
+        follow_up_key(q, c.id): (q, c.id) for q in survey.questions for c in q.choices if c.ask
+    }
     for qid, value in answers.items():
+        if qid in follow_ups:  # words about a choice: only while that choice is chosen
+            asked, choice_id = follow_ups[qid]
+            chosen = answers.get(asked.id)
+            if choice_id not in ([chosen] if isinstance(chosen, str) else chosen or []):
+                problems.append(f"follow-up {qid} without its choice")
+            if not valid_follow_up(value):
+                problems.append(f"follow-up {qid}={value!r}")
+            continue
         question = next((q for q in survey.questions if q.id == qid), None)
         if question is None or not valid_answer(question, value):
             problems.append(f"answer {qid}={value!r}")
+    asking = data.get("asking", "")
+    if asking and follow_key(survey, step, asking) not in follow_ups:
+        problems.append(f"asking {asking!r} at {step}")
     picked = data.get("picked", [])
     question = next((q for q in survey.questions if q.id == step), None)
     if question is not None and question.kind == "multi":
@@ -344,7 +373,7 @@ def survey_state_problems(step: str, data: Any, surveys: dict[str, Survey]) -> l
     editing = data.get("editing", False)
     if not isinstance(editing, bool) or (editing and question is None):
         problems.append(f"editing={editing!r} at {step}")
-    if question is None and set(answers) != set(ids):
+    if question is None and set(answers) - set(follow_ups) != set(ids):
         problems.append(f"at {step} with only {sorted(answers)} answered")
     if question is not None and not editing and not set(ids[: ids.index(step)]) <= set(answers):
         problems.append(f"at {step} without earlier answers ({sorted(answers)})")
@@ -391,6 +420,14 @@ def response_problems(
             if not question.optional:
                 problems.append(f"{question.id} unanswered")
             continue
+        words = [r for r in got if r["text"] is not None and question.kind in ("single", "multi")]
+        got = [r for r in got if r not in words]
+        for row in words:  # a follow-up's words: a row beside its chosen choice
+            choice = question.choice(row["choice_id"])
+            if choice is None or not choice.ask or not valid_follow_up({"text": row["text"]}):
+                problems.append(f"{question.id}: follow-up {tuple(row)!r}")
+            elif row["choice_id"] not in [r["choice_id"] for r in got]:
+                problems.append(f"{question.id}: follow-up without its choice")
         if question.kind == "multi":
             choices = [r["choice_id"] for r in got]
             if not valid_answer(question, choices) or any(

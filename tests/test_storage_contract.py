@@ -94,6 +94,7 @@ class TestStorageContract:
             assert await uow.residents.by_chat(103) is None
             assert await uow.conversations.get(rid) is None
             assert await uow.responses.for_respondent(rid) == []
+            assert await uow.responses.last_submitted(rid) is None
             assert await uow.responses.count() == 0
             assert await uow.events.attendees(event_id, ("going", "maybe")) == []
 
@@ -150,6 +151,9 @@ class TestStorageContract:
             assert records[first].submitted_at == "2026-11-25T12:00:00+00:00"
             assert records[second].submitted_at > records[first].submitted_at
             assert {a.question_id for a in records[first].answers} == {"priorities", "safe_day"}
+            assert await uow.responses.last_submitted(
+                resident.respondent_id
+            ) == datetime.fromisoformat(records[second].submitted_at)
             assert await uow.responses.purge_before("2026-12-01T00:00:00+00:00") == 1
             assert await uow.responses.backdate_all(NOW - timedelta(days=1)) == 1
             (left,) = await uow.responses.for_respondent(resident.respondent_id)

@@ -13,7 +13,7 @@ from typing import IO, Any
 
 __all__ = ["extract_survey"]
 
-_QUESTION_KEYS = ("text", "min_label", "max_label")
+_QUESTION_KEYS = ("text", "short", "min_label", "max_label")
 
 
 def extract_survey(
@@ -48,3 +48,6 @@ def extract_survey(
             if isinstance(choice.get("label"), str):
                 comment = [f"survey {survey_id}, question {qid}, choice {choice.get('id')}"]
                 yield line_of(choice["label"]), "gettext", choice["label"], comment
+            if isinstance(choice.get("ask"), str):
+                comment = [f"survey {survey_id}, question {qid}, choice {choice.get('id')}: ask"]
+                yield line_of(choice["ask"]), "gettext", choice["ask"], comment

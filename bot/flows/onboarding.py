@@ -13,7 +13,7 @@ from typing import TypedDict, Unpack, cast
 
 from bot.areas import normalise_postcode
 from bot.flows.base import ButtonInput, Erase, FlowContext, Input, TextInput, Transition
-from bot.flows.notice_choices import notices_screen
+from bot.flows.notice_choices import all_off_warning, notices_screen
 from bot.i18n import _, language_name, pgettext, supported_locales
 from bot.messages import Button, CallbackData, Screen
 from storage.database import utc_now
@@ -69,7 +69,12 @@ def home_screen() -> Screen:
             "Would you like to answer six short questions about policing in your area? "
             "It takes about two minutes."
         ),
-        ((Button(pgettext("button", "Start the survey"), CallbackData("home", "", "survey")),),),
+        (
+            (
+                Button(pgettext("button", "Start the survey"), CallbackData("home", "", "survey")),
+                Button(pgettext("button", "Not now"), CallbackData("home", "", "later")),
+            ),
+        ),
     )
 
 
@@ -149,12 +154,19 @@ class OnboardingFlow:
         if state.step == Step.NOTICES:
             return notices_screen(ctx.resident, self.name, Step.NOTICES)
         buttons = [Button(age_band_label(b), self._cb(state, "age", b)) for b in AGE_BANDS]
+        question = _(
+            "How old are you? I keep only your age group, never your exact age, and it is "
+            "never shown beside your answers."
+        )
+        if ctx.resident.outside_area:
+            outside = _(
+                "That's fine: you can still take part. Your answers will count for {area} as a "
+                "whole rather than for one ward, and you will get notices meant for all of "
+                "{area}, not those for a single ward."
+            ).format(area=ctx.area_name)
+            question = f"{outside}\n\n{question}"
         return Screen(
-            _(
-                "How old are you? Summaries use age groups, never your exact age, to show "
-                "whether younger and older residents see things differently."
-            ),
-            tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)),
+            question, tuple(tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3))
         )
 
     # -- inputs --------------------------------------------------------------------------
@@ -241,6 +253,8 @@ class OnboardingFlow:
         if state.step == Step.NOTICES and action == "done":
             updated = replace(resident, onboarded_at=utc_now())
             done = _("Thank you, you're all set. You can change your language with /language.")
+            if (warning := all_off_warning(updated)) is not None:
+                done = f"{done}\n\n{warning}"
             return Transition(None, resident=updated, final=Screen(done), extra=(home_screen(),))
         if state.step == Step.AREA:
             return Transition(

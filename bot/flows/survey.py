@@ -4,10 +4,12 @@ State (stored as JSON in the conversations table)::
 
     step  = a question id, "summary" or "edit"
     data  = {"survey": id, "answers": {question id: answer}, "picked": [choice ids],
-             "editing": bool}
+             "editing": bool, "asking": choice id}
 
 An answer is a choice id (single, agree), a list of choice ids (multi), an int (scale), a text
-(text) or ``None`` (skipped). Nothing is stored as a response until Confirm.
+(text) or ``None`` (skipped). A choice with a follow-up ("Something else": what?) is asked it
+next, on the same step with ``asking`` set; the words go under ``"<question id>:<choice id>"``.
+Nothing is stored as a response until Confirm.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, TypedDict, Unpack, cast
 from babel.lists import format_list
 
 from bot.flows.base import FlowContext, Input, SaveResponse, TextInput, Transition
-from bot.i18n import _, current_locale, data_text, ngettext, pgettext
+from bot.i18n import _, current_locale, data_text, format_number, ngettext, pgettext
 from bot.messages import Button, CallbackData, Screen
 from bot.surveys import AGREE_CHOICE_IDS, SCALE_VALUES, Question, Survey, agree_label
 from storage.models import AnswerRecord, FlowState
@@ -41,9 +43,28 @@ class Data(TypedDict, total=False):
     answers: dict[str, Any]  # question id → answer (see above)
     picked: list[str]  # a multiple-choice question's ticks so far
     editing: bool  # changing one answer from the summary
+    asking: str  # the chosen choice whose follow-up is being asked ("" when none)
 
 
 _PREVIEW_LENGTH = 200
+FOLLOW_UP_MAX = 300  # a follow-up is a few words, not a second comment
+
+
+def follow_up_key(question: Question, choice_id: str) -> str:
+    """Where a choice's follow-up words are kept among the draft's answers."""
+    return f"{question.id}:{choice_id}"
+
+
+def _limit_text(limit: int) -> str:
+    """Said before a resident writes, not only after a text too long."""
+    return _("You can write up to {limit} characters.").format(limit=format_number(limit))
+
+
+def _chosen(question: Question, value: Any) -> list[str]:
+    """The choice ids an answer to a single or multiple-choice question holds."""
+    if value is None or question.kind not in ("single", "multi"):
+        return []
+    return list(value) if question.kind == "multi" else [value]
 
 
 def _data(state: FlowState) -> Data:
@@ -81,6 +102,18 @@ def answer_records(survey: Survey, answers: dict[str, Any]) -> tuple[AnswerRecor
             records.append(
                 AnswerRecord(question.id, text=value["text"], text_language=value.get("lang"))
             )
+        # A follow-up's words are a row of their own: counts read only rows without text.
+        for choice_id in _chosen(question, value):
+            detail = answers.get(follow_up_key(question, choice_id))
+            if detail:
+                records.append(
+                    AnswerRecord(
+                        question.id,
+                        choice_id=choice_id,
+                        text=detail["text"],
+                        text_language=detail.get("lang"),
+                    )
+                )
     return tuple(records)
 
 
@@ -117,7 +150,10 @@ class SurveyFlow:
     def step_token(self, ctx: FlowContext, state: FlowState) -> str:
         survey = self.survey_of(ctx, state)
         index = survey.index_of(state.step) if survey else None
-        return state.step[:3] if index is None else str(index)
+        if index is None:
+            return state.step[:3]
+        # A follow-up is a step of its own: the question's buttons no longer apply.
+        return f"{index}f" if _data(state).get("asking") else str(index)
 
     def _cb(self, ctx: FlowContext, state: FlowState, action: str, arg: str = "") -> CallbackData:
         return CallbackData(self.name, self.step_token(ctx, state), action, arg)
@@ -140,15 +176,51 @@ class SurveyFlow:
             return Screen(_("This survey has changed. Send /survey to start again."))
         return self._question(ctx, state, survey, index)
 
+    def _follow_up(self, ctx: FlowContext, state: FlowState, survey: Survey, index: int) -> Screen:
+        question = survey.questions[index]
+        choice = question.choice(_data(state).get("asking", ""))
+        text = _("Question {number} of {total}\n\n{question}").format(
+            number=index + 1,
+            total=len(survey.questions),
+            question=data_text(choice.ask) if choice else "",
+        )
+        text = f"{text}\n\n{_limit_text(FOLLOW_UP_MAX)}"
+        earlier = (
+            _data(state)
+            .get("answers", {})
+            .get(follow_up_key(question, choice.id if choice else ""))
+        )
+        if earlier:
+            text = f"{text}\n\n" + _("You wrote: {words}").format(words=earlier["text"])
+        return Screen(
+            text,
+            (
+                (
+                    Button(pgettext("button", "Back"), self._cb(ctx, state, "back")),
+                    Button(pgettext("button", "Skip"), self._cb(ctx, state, "skip")),
+                ),
+            ),
+        )
+
     def _question(self, ctx: FlowContext, state: FlowState, survey: Survey, index: int) -> Screen:
+        if _data(state).get("asking"):
+            return self._follow_up(ctx, state, survey, index)
         question = survey.questions[index]
         text = _("Question {number} of {total}\n\n{question}").format(
             number=index + 1, total=len(survey.questions), question=data_text(question.text)
         )
+        if question.kind == "text":
+            text = f"{text}\n\n{_limit_text(question.max_length)}"
+        current = _data(state).get("answers", {}).get(question.id)
+
+        def marked(label: str, answer: object) -> str:
+            """The answer given before (going back, or changing it) is ticked."""
+            return _("✅ {choice}").format(choice=label) if answer == current else label
+
         rows: list[tuple[Button, ...]] = []
         if question.kind == "single":
             rows += [
-                (Button(data_text(c.label), self._cb(ctx, state, "pick", c.id)),)
+                (Button(marked(data_text(c.label), c.id), self._cb(ctx, state, "pick", c.id)),)
                 for c in question.choices
             ]
         elif question.kind == "multi":
@@ -171,10 +243,11 @@ class SurveyFlow:
                     )
                 else:
                     label = str(value)
+                label = marked(label, value)
                 rows.append((Button(label, self._cb(ctx, state, "scale", str(value))),))
         elif question.kind == "agree":
             rows += [
-                (Button(agree_label(cid), self._cb(ctx, state, "pick", cid)),)
+                (Button(marked(agree_label(cid), cid), self._cb(ctx, state, "pick", cid)),)
                 for cid in AGREE_CHOICE_IDS
             ]
         navigation: list[Button] = []
@@ -186,15 +259,24 @@ class SurveyFlow:
             rows.append(tuple(navigation))
         return Screen(text, tuple(rows))
 
-    def _answer_text(self, question: Question, value: Any) -> str:
+    def _answer_text(self, question: Question, value: Any, answers: dict[str, Any]) -> str:
         if value is None:
             return pgettext("answer", "Skipped")
+
+        def label(choice: Any) -> str:
+            detail = answers.get(follow_up_key(question, choice.id))
+            if not detail:
+                return data_text(choice.label)
+            return _("{choice}: {words}").format(
+                choice=data_text(choice.label), words=detail["text"]
+            )
+
         if question.kind == "multi":
-            labels = [data_text(c.label) for c in question.choices if c.id in value]
+            labels = [label(c) for c in question.choices if c.id in value]
             return format_list(labels, locale=current_locale())
         if question.kind == "single":
             choice = question.choice(value)
-            return data_text(choice.label) if choice else str(value)
+            return label(choice) if choice else str(value)
         if question.kind == "agree":
             return agree_label(value)
         if question.kind == "scale":
@@ -209,7 +291,7 @@ class SurveyFlow:
             _("{number}. {question}\n→ {answer}").format(
                 number=i,
                 question=data_text(q.text),
-                answer=self._answer_text(q, answers.get(q.id)),
+                answer=self._answer_text(q, answers.get(q.id), answers),
             )
             for i, q in enumerate(survey.questions, start=1)
         ]
@@ -223,11 +305,15 @@ class SurveyFlow:
         return Screen(text, rows)
 
     def _edit_menu(self, ctx: FlowContext, state: FlowState, survey: Survey) -> Screen:
-        buttons = [
-            Button(str(i), self._cb(ctx, state, "goto", str(i - 1)))
-            for i in range(1, len(survey.questions) + 1)
-        ]
-        rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+        rows: list[tuple[Button, ...]] = []
+        for i, question in enumerate(survey.questions, start=1):
+            if question.short:
+                label = _("{number}. {question}").format(
+                    number=i, question=data_text(question.short)
+                )
+            else:
+                label = _("Question {number}").format(number=i)
+            rows.append((Button(label, self._cb(ctx, state, "goto", str(i - 1))),))
         rows.append((Button(pgettext("button", "Back"), self._cb(ctx, state, "summary")),))
         return Screen(_("Which answer would you like to change?"), tuple(rows))
 
@@ -251,10 +337,26 @@ class SurveyFlow:
     def _after_answer(
         self, survey: Survey, state: FlowState, index: int, value: Any
     ) -> Transition:
-        answers = {**_data(state).get("answers", {}), survey.questions[index].id: value}
+        question = survey.questions[index]
+        answers = {**_data(state).get("answers", {}), question.id: value}
+        chosen = _chosen(question, value)
+        for choice in question.choices:  # words about a choice no longer chosen go with it
+            if choice.id not in chosen:
+                answers.pop(follow_up_key(question, choice.id), None)
+        asked = next((c for c in question.choices if c.id in chosen and c.ask), None)
+        if asked is not None:
+            return Transition(self._move(state, state.step, answers=answers, asking=asked.id))
+        return self._onwards(survey, state, index, answers)
+
+    def _onwards(
+        self, survey: Survey, state: FlowState, index: int, answers: dict[str, Any]
+    ) -> Transition:
+        """The next question, or the summary after the last one or a changed answer."""
         if _data(state).get("editing") or index + 1 == len(survey.questions):
             return Transition(
-                self._move(state, Step.SUMMARY, answers=answers, picked=[], editing=False)
+                self._move(
+                    state, Step.SUMMARY, answers=answers, picked=[], editing=False, asking=""
+                )
             )
         next_question = survey.questions[index + 1]
         return Transition(
@@ -263,8 +365,49 @@ class SurveyFlow:
                 next_question.id,
                 answers=answers,
                 picked=self._picked_for(next_question, answers),
+                asking="",
             )
         )
+
+    def _words(self, ctx: FlowContext, text: str) -> dict[str, Any]:
+        """Typed words as kept: their language, and scrubbed as the team will read them."""
+        language = self._detect(text) if self._detect else "unknown"
+        answer: dict[str, Any] = {"text": text, "lang": language}
+        if self._scrub is not None:
+            answer.update(text=self._scrub(text, ctx.kept), scrubbed=True)
+        return answer
+
+    def _on_follow_up(
+        self, ctx: FlowContext, survey: Survey, state: FlowState, index: int, event: Input
+    ) -> Transition:
+        question = survey.questions[index]
+        key = follow_up_key(question, _data(state).get("asking", ""))
+        answers = dict(_data(state).get("answers", {}))
+        if isinstance(event, TextInput):
+            text = event.text.strip()
+            if len(text) > FOLLOW_UP_MAX:
+                return self._rejected(
+                    state,
+                    ngettext(
+                        "That is {count} character. Please keep it to {limit} or fewer.",
+                        "That is {count} characters. Please keep it to {limit} or fewer.",
+                        len(text),
+                    ).format(count=len(text), limit=FOLLOW_UP_MAX),
+                )
+            if not has_words(text):
+                return self._rejected(state, _("Please write a few words, or tap Skip."))
+            answers[key] = self._words(ctx, text)
+            return self._onwards(survey, state, index, answers)
+        if event.action == "skip":
+            answers.pop(key, None)
+            return self._onwards(survey, state, index, answers)
+        if event.action == "back":
+            return Transition(
+                self._move(
+                    state, state.step, asking="", picked=self._picked_for(question, answers)
+                )
+            )
+        return self._rejected(state, _("Please type your answer, or tap Skip."))
 
     @staticmethod
     def _picked_for(question: Question, answers: dict[str, Any]) -> list[str]:
@@ -277,6 +420,8 @@ class SurveyFlow:
         self, ctx: FlowContext, survey: Survey, state: FlowState, index: int, event: Input
     ) -> Transition:
         question = survey.questions[index]
+        if _data(state).get("asking"):
+            return self._on_follow_up(ctx, survey, state, index, event)
         if isinstance(event, TextInput):
             typed = re.fullmatch(r"\s*(\d)\s*", event.text)  # any script's digit: ٣ or ৩
             if question.kind == "scale" and typed and int(typed[1]) in SCALE_VALUES:
@@ -297,11 +442,7 @@ class SurveyFlow:
                 if question.optional:
                     return self._rejected(state, _("Please write a few words, or tap Skip."))
                 return self._rejected(state, _("Please write a few words."))
-            language = self._detect(text) if self._detect else "unknown"
-            answer: dict[str, Any] = {"text": text, "lang": language}
-            if self._scrub is not None:
-                answer.update(text=self._scrub(text, ctx.kept), scrubbed=True)
-            return self._after_answer(survey, state, index, answer)
+            return self._after_answer(survey, state, index, self._words(ctx, text))
 
         action, arg = event.action, event.arg
         if action == "back":

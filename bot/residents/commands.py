@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.flows.onboarding import home_screen
 from bot.i18n import _, language_name, pgettext, supported_locales
 from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply
 from bot.residents.core import ResidentCore
 from bot.residents.session import answered_once
-from bot.residents.wording import emergency_text, privacy_text
+from bot.residents.wording import (
+    emergency_text,
+    not_signed_up_text,
+    privacy_summary_text,
+    privacy_text,
+)
 from storage.repositories import UnitOfWork
 
 __all__ = ["ResidentCommands"]
@@ -47,7 +51,7 @@ class ResidentCommands:
             Outgoing(emergency_text()),
             Outgoing(
                 _("{privacy}\n\nDo you agree to this?").format(
-                    privacy=privacy_text(self.core.retention_days)
+                    privacy=privacy_summary_text(self.core.retention_days)
                 ),
                 consent,
             ),
@@ -67,7 +71,7 @@ class ResidentCommands:
             card = await self.core.show_event(uow, resident, event_id)
             if where:
                 return Reply(locale, (back, Outgoing(emergency_text()), *card, *where))
-            rest = card or (Outgoing.of(home_screen()),)
+            rest = card or await self.core.home(uow, resident)
             return Reply(locale, (back, Outgoing(emergency_text()), *rest))
 
     @answered_once
@@ -75,7 +79,7 @@ class ResidentCommands:
         async with self.core.session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
             if resident is None:
-                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                return Reply(locale, (Outgoing(not_signed_up_text()),))
             state = await uow.conversations.get(resident.respondent_id)
             if state is not None and state.flow == "onboarding":
                 note = Outgoing(_("Let's finish setting up first."))
@@ -137,7 +141,7 @@ class ResidentCommands:
     async def language_menu(self, who: Incoming) -> Reply:
         async with self.core.session(who) as (_uow, resident, locale):
             if resident is None:
-                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                return Reply(locale, (Outgoing(not_signed_up_text()),))
             rows = tuple(
                 (
                     Button(
@@ -197,7 +201,7 @@ class ResidentCommands:
         async with self.core.session(who) as (uow, resident, locale):
             telegram_locale = who.telegram_locale
             if resident is None:
-                hint = Outgoing(_("Send /start to begin."))
+                hint = Outgoing(not_signed_up_text())
                 return Reply(locale, (Outgoing(text()), hint))
             where = await self.core.where_you_were(uow, resident, telegram_locale)
             return Reply(locale, (Outgoing(text()), *where))

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from bot.areas import AreaDirectory
 from bot.flows import ButtonInput, TextInput
-from bot.flows.onboarding import OnboardingFlow, home_screen
+from bot.flows.onboarding import OnboardingFlow
 from bot.flows.runner import Outcome
 from bot.i18n import (
     _,
@@ -31,7 +31,7 @@ from bot.messages import Button, CallbackData, Incoming, Outgoing, Reply
 from bot.residents.commands import ResidentCommands
 from bot.residents.core import ResidentCore
 from bot.residents.session import answered_once
-from bot.residents.wording import gentle_safeguarding_text, safeguarding_text
+from bot.residents.wording import gentle_safeguarding_text, not_signed_up_text, safeguarding_text
 from bot.surveys import Survey
 from storage.models import Resident
 from storage.repositories import Store, UnitOfWork
@@ -133,11 +133,11 @@ class ConversationService:
             if resident is None:
                 if urgent:  # the 999 answer was all they needed; no word of signing up
                     return Reply(locale)
-                return Reply(locale, (Outgoing(_("Send /start to begin.")),))
+                return Reply(locale, (Outgoing(not_signed_up_text()),))
             ran = await self.core.walk(uow, resident, telegram_locale, TextInput(text))
             if ran.outcome is Outcome.NO_FLOW:
                 note = _("I'm not asking anything right now. Send /help to see what I can do.")
-                reply = Reply(locale, (Outgoing(note), Outgoing.of(home_screen())))
+                reply = Reply(locale, (Outgoing(note), *await self.core.home(uow, resident)))
             else:
                 reply = self.core.reply(ran)
         if urgent:
@@ -159,7 +159,7 @@ class ConversationService:
             elif resident is None:
                 reply = Reply(
                     locale,
-                    (Outgoing(_("Send /start to begin.")),),
+                    (Outgoing(not_signed_up_text()),),
                     toast=_("That button has expired."),
                 )
             elif data.flow == "home":
@@ -206,6 +206,9 @@ class ConversationService:
         telegram_locale: str | None,
         data: CallbackData,
     ) -> Reply:
+        if data.action == "later":
+            text = _("All right. Send /survey whenever you like, or /help to see what else I do.")
+            return Reply(locale, (Outgoing(text, edit=True),))
         if data.action != "survey":
             return Reply(locale, toast=_("Sorry, I didn't understand that button."))
         state = await uow.conversations.get(resident.respondent_id)

@@ -27,10 +27,10 @@ from bot.flows import (
     SaveResponse,
     Transition,
 )
-from bot.flows.onboarding import OnboardingFlow
+from bot.flows.onboarding import OnboardingFlow, home_screen
 from bot.flows.slots import ResidentSlot
 from bot.flows.survey import SurveyFlow
-from bot.i18n import _, data_text, use_locale
+from bot.i18n import _, data_text, format_date, use_locale
 from bot.messages import CallbackData, Incoming, Outgoing, Reply, Screen
 from bot.residents.data_rights import DataRights
 from bot.residents.language_detect import LanguageDetector
@@ -159,14 +159,35 @@ class ResidentCore:
         screen = await self.current_screen(uow, resident, telegram_locale)
         return (Outgoing.of(screen),) if screen else ()
 
+    async def home(self, uow: UnitOfWork, resident: Resident) -> tuple[Outgoing, ...]:
+        """What a resident with nothing in progress is offered: the survey, or, once they
+        have answered it, a word that it is done rather than the same offer again."""
+        last = await uow.responses.last_submitted(resident.respondent_id)
+        if last is None:
+            return (Outgoing.of(home_screen()),)
+        text = _(
+            "You answered the survey on {date}. Thank you! Send /survey if you would like to "
+            "answer it again."
+        ).format(date=format_date(last, self.timezone))
+        return (Outgoing(text),)
+
     async def start_survey(
         self, uow: UnitOfWork, resident: Resident, telegram_locale: str | None
     ) -> tuple[Outgoing, ...]:
         survey = self.surveys.get(DEFAULT_SURVEY) or next(iter(self.surveys.values()))
+        last = await uow.responses.last_submitted(resident.respondent_id)
         state = SurveyFlow.start(survey)
         await uow.conversations.put(resident.respondent_id, state)
         screen = self.survey_flow.screen(self.ctx(resident, telegram_locale), state)
-        return (Outgoing(data_text(survey.intro)), Outgoing.of(screen))
+        intro = data_text(survey.intro)
+        if last is not None:
+            # The digest counts each resident's newest response in a period (one voice each).
+            again = _(
+                "You last answered on {date}. If you answer again, summaries count only your "
+                "newest answers for this period, so nobody is counted twice."
+            ).format(date=format_date(last, self.timezone))
+            intro = f"{again}\n\n{intro}"
+        return (Outgoing(intro), Outgoing.of(screen))
 
     async def show_event(
         self, uow: UnitOfWork, resident: Resident, event_id: int | None

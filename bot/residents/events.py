@@ -7,13 +7,14 @@ None of these belong to a flow, so they work from any message and leave any flow
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.events import EVENT_BUTTONS, event_buttons, event_card, ics_file
-from bot.flows.notice_choices import NOTICE_BUTTONS, notices_screen
+from bot.flows.notice_choices import NOTICE_BUTTONS, notices_saved, notices_screen
 from bot.i18n import _, pgettext
 from bot.messages import Button, ButtonFamily, CallbackData, Document, Incoming, Outgoing, Reply
 from bot.residents.session import answered_once, resident_session
+from bot.residents.wording import not_signed_up_text
 from storage.events import RSVP_STATUSES
 from storage.models import TOPICS, Event, Resident
 from storage.repositories import Store, UnitOfWork
@@ -50,8 +51,14 @@ class EventsService:
         if event is None or event.status != "published" or event.ends_at <= datetime.now(UTC):
             return None
         status = await uow.events.rsvp(event_id, resident.respondent_id)
-        screen = event_card(event, self.timezone)
-        return Outgoing(screen.text, with_choice(event, status))
+        return Outgoing(await self._text(uow, event), with_choice(event, status))
+
+    async def _text(self, uow: UnitOfWork, event: Event) -> str:
+        """The card's text; an event with a capacity shows how many places are left."""
+        going = None
+        if event.capacity is not None and event.id is not None:
+            going = (await uow.events.rsvp_counts(event.id))["going"]
+        return event_card(event, self.timezone, going=going).text
 
     @answered_once
     async def list_events(self, who: Incoming, page: int = 0) -> Reply:
@@ -61,7 +68,7 @@ class EventsService:
             locale,
         ):
             if resident is None:
-                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                return Reply(locale, (Outgoing(not_signed_up_text()),))
             return Reply(locale, await self._page(uow, resident, page))
 
     async def _page(self, uow: UnitOfWork, resident: Resident, page: int) -> tuple[Outgoing, ...]:
@@ -84,9 +91,7 @@ class EventsService:
         for event in events[:PAGE_SIZE]:
             assert event.id is not None
             status = await uow.events.rsvp(event.id, resident.respondent_id)
-            messages.append(
-                Outgoing(event_card(event, self.timezone).text, with_choice(event, status))
-            )
+            messages.append(Outgoing(await self._text(uow, event), with_choice(event, status)))
         navigation: list[Button] = []
         if page > 0:
             navigation.append(
@@ -110,7 +115,7 @@ class EventsService:
             locale,
         ):
             if resident is None:
-                return Reply(locale, (Outgoing(_("Please send /start to begin.")),))
+                return Reply(locale, (Outgoing(not_signed_up_text()),))
             return Reply(locale, (Outgoing.of(notices_screen(resident)),))
 
     @answered_once
@@ -123,7 +128,7 @@ class EventsService:
             if resident is None:
                 return Reply(
                     locale,
-                    (Outgoing(_("Send /start to begin.")),),
+                    (Outgoing(not_signed_up_text()),),
                     toast=_("That button has expired."),
                 )
             if data.flow == PAGE_BUTTONS.prefix and data.action == "page" and data.arg.isdigit():
@@ -142,7 +147,7 @@ class EventsService:
             await uow.residents.save(updated)
             return Reply(locale, (Outgoing.of(notices_screen(updated), edit=True),))
         if data.action == "done":
-            return Reply(locale, (Outgoing(_("Your choices are saved."), edit=True),))
+            return Reply(locale, (Outgoing(notices_saved(resident), edit=True),))
         return Reply(locale, toast=_("Sorry, I didn't understand that button."))
 
     async def _event_action(
@@ -172,9 +177,22 @@ class EventsService:
             if counts["going"] >= event.capacity:
                 return Reply(locale, toast=_("Sorry, this event is full."), toast_alert=True)
         await uow.events.set_rsvp(event_id, resident.respondent_id, data.arg)
-        card = event_card(event, self.timezone)
+        # bot.broadcasting.reminders reminds those going, and only them, 24 h and 1 h before.
+        until = event.starts_at - datetime.now(UTC)
+        if data.arg == "going" and until > timedelta(hours=24):
+            toast = _(
+                "Thank you, see you there. I will remind you a day before and an hour before "
+                "it starts."
+            )
+        elif data.arg == "going" and until > timedelta(hours=1):
+            toast = _("Thank you, see you there. I will remind you an hour before it starts.")
+        elif data.arg == "going":
+            toast = _("Thank you, see you there.")
+        elif data.arg == "maybe":
+            toast = _("Thank you, your answer is saved. Reminders go to those who tap Going.")
+        else:
+            toast = _("Thank you, your answer is saved.")
+        text = await self._text(uow, event)
         return Reply(
-            locale,
-            (Outgoing(card.text, with_choice(event, data.arg), edit=True),),
-            toast=_("Thank you, your answer is saved."),
+            locale, (Outgoing(text, with_choice(event, data.arg), edit=True),), toast=toast
         )

@@ -9,7 +9,14 @@ from __future__ import annotations
 from bot.i18n import _
 from bot.residents.safeguarding import Concern
 
-__all__ = ["emergency_text", "gentle_safeguarding_text", "privacy_text", "safeguarding_text"]
+__all__ = [
+    "emergency_text",
+    "gentle_safeguarding_text",
+    "not_signed_up_text",
+    "privacy_summary_text",
+    "privacy_text",
+    "safeguarding_text",
+]
 
 
 def emergency_text() -> str:
@@ -18,6 +25,11 @@ def emergency_text() -> str:
         "To report a crime that is not an emergency, call 101 or report it online "
         "at www.met.police.uk."
     )
+
+
+def not_signed_up_text() -> str:
+    """For someone who has not agreed yet: most have just had the welcome, from /start."""
+    return _("To begin, tap “I agree” under the welcome message, or send /start to see it again.")
 
 
 def gentle_safeguarding_text() -> str:
@@ -43,6 +55,16 @@ def safeguarding_text(concern: Concern) -> str:
         "If you are affected by domestic abuse, the National Domestic Abuse Helpline is free "
         "and open day and night: 0808 2000 247. If you are in danger now, call 999."
     )
+
+
+def privacy_summary_text(retention_days: int) -> str:
+    """The first layer of the privacy notice, asked for consent; /privacy gives the whole."""
+    return _(
+        "I keep your answers, language, ward and age group under a random code, never your "
+        "name, phone number or postcode. Your local police team sees only anonymous summaries "
+        "and short quotes with personal details removed, never who said what. Answers are "
+        "deleted after {days} days. /privacy tells you more."
+    ).format(days=retention_days)
 
 
 def privacy_text(retention_days: int) -> str:
