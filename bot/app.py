@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -31,11 +32,12 @@ from bot.digests.disclosure import BlockLength, DisclosurePolicy
 from bot.digests.scrubber import Scrubber
 from bot.digests.service import DigestService
 from bot.errors import ConfigError, UnreachableError
-from bot.i18n import load_catalogs, pgettext, set_region, supported_locales, use_locale
+from bot.i18n import load_catalogs, set_region, supported_locales, use_locale
 from bot.residents.conversation import ConversationService
 from bot.residents.core import ResidentCore
 from bot.residents.events import EventsService
 from bot.residents.language_detect import LanguageDetector, detector_for
+from bot.residents.menu import resident_menu
 from bot.residents.safeguarding import Safeguarding
 from bot.routing import Router
 from bot.settings import Settings
@@ -45,6 +47,7 @@ from bot.surveys import Survey, load_surveys
 from bot.update_processor import PerChatUpdateProcessor
 from handlers import errors
 from handlers.delivery import TelegramDelivery, progress_reporter, send_scheduled
+from handlers.menus import MenuOutcome, apply_menu
 from handlers.ratelimit import GateLimiter
 from handlers.replies import patiently
 from handlers.residents import conversation, onboarding, privacy, survey
@@ -144,17 +147,7 @@ def prepare(settings: Settings) -> Prepared:
 
 
 def _menu() -> list[BotCommand]:
-    return [
-        BotCommand("survey", pgettext("command", "Answer six short questions")),
-        BotCommand("events", pgettext("command", "Upcoming community events")),
-        BotCommand("notices", pgettext("command", "Choose which notices you get")),
-        BotCommand("language", pgettext("command", "Change the language")),
-        BotCommand("privacy", pgettext("command", "How your information is used")),
-        BotCommand("mydata", pgettext("command", "See everything held about you")),
-        BotCommand("forget", pgettext("command", "Erase everything held about you")),
-        BotCommand("cancel", pgettext("command", "Stop what you are doing")),
-        BotCommand("help", pgettext("command", "Help, and emergency numbers")),
-    ]
+    return [BotCommand(c.command, c.description) for c in resident_menu()]
 
 
 async def _set_menu(bot: Bot, commands: list[BotCommand], language: str | None) -> bool:
@@ -281,6 +274,7 @@ def build_application(prepared: Prepared) -> BotApplication:
         config_admins=settings.admin_ids,
         timezone=settings.timezone,
         default_locale=settings.default_locale,
+        resident_menu=resident_menu,
         on_event_changed=reminders.schedule_for,
         officers=OfficerRegistry(
             prepared.areas, survey_for_digests, invite_hours=settings.invite_hours
@@ -297,6 +291,8 @@ def build_application(prepared: Prepared) -> BotApplication:
                 commands = _menu()
             if not await _set_menu(app.bot, commands, language):
                 break
+        else:
+            await set_staff_menus(app.bot)
         assert app.job_queue is not None
         app.job_queue.run_repeating(purge_expired, interval=86400, first=30, name="retention")
         app.job_queue.run_repeating(
@@ -316,6 +312,26 @@ def build_application(prepared: Prepared) -> BotApplication:
         logger.info(
             "bot started: %d survey(s), %d wards", len(service.surveys), len(service.areas.wards)
         )
+
+    async def set_staff_menus(bot: Bot) -> None:
+        """Every officer's and admin's own command menu (bot/staff/menus.py), before polling
+        starts. A chat Telegram refuses (blocked, never wrote to the bot) is skipped; when
+        Telegram stops answering, the rest wait for the next start."""
+        async with store.unit() as uow:
+            changes = await staff.menus.everyone(uow)
+        outcomes = Counter[MenuOutcome]()
+        for change in changes:
+            outcome = await apply_menu(bot, change)
+            outcomes[outcome] += 1
+            if outcome is MenuOutcome.UNREACHABLE:
+                break
+        if changes:
+            logger.info(
+                "staff command menus: %d set, %d refused, %d not tried",
+                outcomes[MenuOutcome.DONE],
+                outcomes[MenuOutcome.REFUSED],
+                len(changes) - outcomes[MenuOutcome.DONE] - outcomes[MenuOutcome.REFUSED],
+            )
 
     async def on_stop(app: BotApplication) -> None:
         await engine.stop()

@@ -22,6 +22,8 @@ __all__ = [
     "CallbackData",
     "Document",
     "Incoming",
+    "MenuChange",
+    "MenuCommand",
     "Outgoing",
     "Reply",
     "Screen",
@@ -185,7 +187,30 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class MenuCommand:
+    """One line of Telegram's command menu: the command without its slash, and what it does."""
+
+    command: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class MenuChange:
+    """One chat's own command menu, as the Bot API calls to make: every list in ``lists`` is
+    set for its ``language_code`` (``None``: the chat's list for every language without one of
+    its own), then every language code in ``delete`` is deleted. No lists and no deletions
+    leave the chat with the menu every resident sees."""
+
+    chat_id: int
+    lists: tuple[tuple[str | None, tuple[MenuCommand, ...]], ...] = ()
+    delete: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class StaffReply(Reply):
-    """A reply that may start a broadcast whose progress message the handler must register."""
+    """A reply that may start a broadcast whose progress message the handler must register,
+    and may change staff members' command menus (after the reply, once the change that made
+    them is committed)."""
 
     broadcast_id: int | None = None
+    menus: tuple[MenuChange, ...] = ()

@@ -12,7 +12,17 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    BotCommandScope,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatAdministrators,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     Conflict,
@@ -289,6 +299,78 @@ async def test_commands_menu_and_chat_action(emu: BotApiEmulator, bot: Bot) -> N
     assert await bot.send_chat_action(1001, "typing")
     assert ada.chat_actions == ["typing"]
     assert emu.count("sendChatAction") == 1
+
+
+async def test_command_lists_by_scope_and_language_as_telegram_picks_them(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    """Bot API, BotCommandScope, "Determining list of commands" in a private chat: chat +
+    language, chat, all private chats + language, all private chats, default + language,
+    default; the first that is set."""
+    ada = emu.user(1001, first_name="Ada", language_code="fr")
+    emu.user(1002, first_name="Bea", language_code="fr")
+    assert emu.menu_for(ada.id) == []
+    await bot.set_my_commands([("help", "Help")])
+    assert [c["command"] for c in emu.menu_for(ada.id)] == ["help"]
+    await bot.set_my_commands([("aide", "Aide")], language_code="fr")
+    assert [c["command"] for c in emu.menu_for(ada.id)] == ["aide"]
+    assert [c["command"] for c in emu.menu_for(ada.id, "en")] == ["help"]
+    await bot.set_my_commands([("private", "P")], scope=BotCommandScopeAllPrivateChats())
+    assert [c["command"] for c in emu.menu_for(ada.id)] == ["private"]
+    await bot.set_my_commands([("staff", "S")], scope=BotCommandScopeChat(ada.id))
+    assert [c["command"] for c in emu.menu_for(ada.id)] == ["staff"]
+    assert [c["command"] for c in emu.menu_for(1002)] == ["private"]  # not Bea's chat
+    await bot.set_my_commands(
+        [("equipe", "E")], scope=BotCommandScopeChat(ada.id), language_code="fr"
+    )
+    assert [c["command"] for c in emu.menu_for(ada.id)] == ["equipe"]
+    assert [c["command"] for c in emu.menu_for(ada.id, "en")] == ["staff"]
+    assert emu.chat_commands(ada.id, "fr") == [{"command": "equipe", "description": "E"}]
+    own = await bot.get_my_commands(scope=BotCommandScopeChat(ada.id))
+    assert [c.command for c in own] == ["staff"]
+    assert [c["command"] for c in emu.commands] == ["help"]  # the default list only
+
+    assert await bot.delete_my_commands(scope=BotCommandScopeChat(ada.id), language_code="fr")
+    assert await bot.delete_my_commands(scope=BotCommandScopeChat(ada.id))
+    assert emu.chat_commands(ada.id) is None
+    assert [c["command"] for c in emu.menu_for(ada.id)] == ["private"]
+    assert await bot.set_my_commands([], scope=BotCommandScopeAllPrivateChats())  # deletes
+    assert [c["command"] for c in emu.menu_for(ada.id)] == ["aide"]
+
+
+async def test_command_scopes_are_checked_as_the_bot_api_server_checks_them(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    ada = emu.user(1001, first_name="Ada")
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.set_my_commands([("help", "Help")], scope=BotCommandScopeChat(4242))
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.delete_my_commands(scope=BotCommandScopeChat(4242))
+    with pytest.raises(BadRequest, match=r"(?i)unsupported type"):
+        await bot.set_my_commands([("help", "Help")], scope=BotCommandScope("everyone"))
+    with pytest.raises(BadRequest, match=r"(?i)private chats"):
+        await bot.set_my_commands(
+            [("help", "Help")], scope=BotCommandScopeChatAdministrators(ada.id)
+        )
+    with pytest.raises(BadRequest, match=r"(?i)language code"):
+        await bot.set_my_commands([("help", "Help")], language_code="eng")
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMANDS_TOO_MUCH"):
+        await bot.set_my_commands([(f"c{n}", "x") for n in range(101)])
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_DESCRIPTION_INVALID"):
+        await bot.set_my_commands([("help", "x" * 257)])
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
+        await bot.set_my_commands([("c" * 33, "x")])
+    assert await bot.set_my_commands([(f"c{n}", "x" * 256) for n in range(100)])
+    assert emu.commands_by_scope.keys() == {(json.dumps({"type": "default"}), "")}
+
+    # TDLib asks only for read access to the chat: a user who blocked the bot still gets the
+    # list. A fault aimed at the chat hits the scope's chat.
+    emu.block(ada.id)
+    assert await bot.set_my_commands([("help", "Help")], scope=BotCommandScopeChat(ada.id))
+    emu.inject_fault("setMyCommands", chat_id=ada.id, kind="403")
+    with pytest.raises(Forbidden):
+        await bot.set_my_commands([("help", "Help")], scope=BotCommandScopeChat(ada.id))
+    assert emu.calls[-1].chat_id == ada.id
 
 
 # -- updates ----------------------------------------------------------------------------------

@@ -36,6 +36,9 @@ What it models, and why:
   without ``reply_markup`` removes the message's inline keyboard.
 * Failures: injected faults (429/403/400/500/502/dropped connection), blocked users and
   optional flood limits, answered with the error bodies PTB maps to its exceptions.
+* Command menus: one list per scope and language code, scopes checked as the Bot API server
+  checks them, and :meth:`BotApiEmulator.menu_for` picking the list a user sees in the order
+  the Bot API documents.
 
 It is deliberately small: formatting (``parse_mode``) is stored, never rendered; only private
 chats with users registered through :meth:`BotApiEmulator.user` exist; methods it does not
@@ -826,6 +829,8 @@ class BotApiEmulator:
         self.requests: list[ApiCall] = []
         # (method, params, code, description) of every error answer, for failure messages
         self.errors: list[tuple[str, JSONDict, int, str]] = []
+        # The default scope's list without a language code (what everyone without a narrower
+        # list sees), and every list by (scope as JSON, language code): see menu_for.
         self.commands: list[JSONDict] = []
         self.commands_by_scope: dict[tuple[str, str], list[JSONDict]] = {}
         self.menu_buttons: dict[int | None, JSONDict] = {}
@@ -1213,9 +1218,11 @@ class BotApiEmulator:
                 self.requests.append(ApiCall(name, _loggable(params, files)))
             self._changed.notify()  # lets wait_until see a call that is still in progress
             chat_id = params.get("chat_id") if isinstance(params.get("chat_id"), int) else None
-            self._last_chat_ids[id(request)] = chat_id
-            _LOGGER.debug("%s chat_id=%s", name, chat_id)
-            fault = self._take_fault(name, chat_id)
+            # A command menu's chat is named inside its scope; faults aimed at the chat hit it.
+            target = chat_id if chat_id is not None else self._scope_chat(params)
+            self._last_chat_ids[id(request)] = target
+            _LOGGER.debug("%s chat_id=%s", name, target)
+            fault = self._take_fault(name, target)
             if fault is not None and fault.kind != "drop_after":
                 return self._fault_response(request, name, params, fault)
             if chat_id is not None and chat_id in self.blocked:
@@ -1643,29 +1650,124 @@ class BotApiEmulator:
                 for task in in_flight.values():
                     task.cancel()
 
+    # -- command menus ------------------------------------------------------------------------
+    # Bot API, setMyCommands / deleteMyCommands / getMyCommands: one list of commands per
+    # ``scope`` (a BotCommandScope, ``default`` when left out) and ``language_code`` ("A
+    # two-letter ISO 639-1 language code. If empty, commands will be applied to all users
+    # from the given scope, for whose language there are no dedicated commands"); at most 100
+    # commands a list; BotCommand: a command of 1-32 lowercase English letters, digits and
+    # underscores, a description of 1-256 characters. The scope is read as TDLib's
+    # BotCommandScope::get_bot_command_scope reads it: seven types, the three chat ones with
+    # a ``chat_id`` of a chat the bot can read (else "chat not found"), and in a private chat
+    # (the only kind here) only the ``chat`` type. TDLib asks for read access to the chat,
+    # not for the right to write to it, so a user who blocked the bot does not make these
+    # calls fail: blocked users do not change the answers here (faults aimed at the chat do).
+
+    _SCOPE_TYPES = frozenset(
+        {
+            "default",
+            "all_private_chats",
+            "all_group_chats",
+            "all_chat_administrators",
+            "chat",
+            "chat_administrators",
+            "chat_member",
+        }
+    )
+    _CHAT_SCOPES = frozenset({"chat", "chat_administrators", "chat_member"})
+    _MAX_COMMANDS = 100
+
     @staticmethod
-    def _scope_key(params: JSONDict) -> tuple[str, str]:
+    def _scope_chat(params: JSONDict) -> int | None:
+        """The chat a scope names, for faults aimed at a chat (``chat_id`` inside ``scope``)."""
+        scope = params.get("scope")
+        if isinstance(scope, dict):
+            chat_id = scope.get("chat_id")
+            if isinstance(chat_id, int) and not isinstance(chat_id, bool):
+                return chat_id
+        return None
+
+    def _scope_key(self, params: JSONDict) -> tuple[str, str]:
+        """The list a call addresses: its scope (validated) and language code."""
         scope = params.get("scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+        if not isinstance(scope, dict):
+            raise _bad("can't parse BotCommandScope JSON object")
+        kind = scope.get("type")
+        if kind not in self._SCOPE_TYPES:
+            raise _bad("unsupported type specified")
+        key: JSONDict = {"type": kind}
+        if kind in self._CHAT_SCOPES:
+            chat_id = scope.get("chat_id")
+            if chat_id is None or chat_id == "":
+                raise _bad("empty chat_id specified")
+            self._chat({"chat_id": chat_id})  # "chat not found" for a chat the bot never had
+            if kind != "chat":
+                raise _bad("can't use specified scope in private chats")
+            key["chat_id"] = chat_id
+        language = params.get("language_code") or ""
+        if not isinstance(language, str) or not re.fullmatch(r"(?:[a-z]{2})?", language):
+            raise _bad("invalid language code specified")
+        return json.dumps(key, sort_keys=True), language
+
+    @staticmethod
+    def _scope_json(kind: str, chat_id: int | None = None) -> str:
+        key: JSONDict = {"type": kind} if chat_id is None else {"type": kind, "chat_id": chat_id}
+        return json.dumps(key, sort_keys=True)
+
+    def chat_commands(self, chat_id: int, language_code: str = "") -> list[JSONDict] | None:
+        """The chat's own list (``BotCommandScopeChat``) for that language code, or ``None``
+        when the bot set none."""
+        return self.commands_by_scope.get((self._scope_json("chat", chat_id), language_code))
+
+    def menu_for(self, chat_id: int, language_code: str | None = None) -> list[JSONDict]:
+        """The command menu a user sees in their private chat with the bot, by the Bot API's
+        "Determining list of commands" (BotCommandScope): the first list that is set of
+        chat + language_code, chat, all_private_chats + language_code, all_private_chats,
+        default + language_code, default. ``language_code`` defaults to the user's own, cut
+        to its two letters ("pt-br" → "pt")."""
+        if language_code is None:
+            user = self._users.get(chat_id)
+            language_code = (user.language_code or "") if user is not None else ""
+        language = language_code[:2].lower()
+        for scope in (
+            self._scope_json("chat", chat_id),
+            self._scope_json("all_private_chats"),
+            self._scope_json("default"),
+        ):
+            for code in dict.fromkeys((language, "")):
+                found = self.commands_by_scope.get((scope, code))
+                if found is not None:
+                    return found
+        return []
 
     async def _set_my_commands(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
         commands = params.get("commands")
         if not isinstance(commands, list):
             raise _bad('parameter "commands" is required')
+        key = self._scope_key(params)
+        if len(commands) > self._MAX_COMMANDS:
+            raise _bad("BOT_COMMANDS_TOO_MUCH")
         for item in commands:
             if not isinstance(item, dict) or not _COMMAND_RE.match(str(item.get("command", ""))):
                 raise _bad("BOT_COMMAND_INVALID")
             if not 1 <= len(str(item.get("description", ""))) <= 256:
                 raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands = commands
-        self.commands_by_scope[self._scope_key(params)] = commands
+        if key == (self._scope_json("default"), ""):
+            self.commands = commands
+        if commands:
+            self.commands_by_scope[key] = commands
+        else:  # TDLib's set_commands removes the list when given none, like deleteMyCommands
+            self.commands_by_scope.pop(key, None)
         return True
 
     async def _get_my_commands(self, params: JSONDict, files: dict[str, _Upload]) -> Any:
         return self.commands_by_scope.get(self._scope_key(params), [])
 
     async def _delete_my_commands(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        self.commands_by_scope.pop(self._scope_key(params), None)
+        key = self._scope_key(params)
+        self.commands_by_scope.pop(key, None)
+        if key == (self._scope_json("default"), ""):
+            self.commands = []
         return True
 
     async def _set_chat_menu_button(self, params: JSONDict, files: dict[str, _Upload]) -> bool:

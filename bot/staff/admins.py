@@ -5,18 +5,21 @@ from __future__ import annotations
 from bot.i18n import _, use_locale
 from bot.messages import Incoming, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
+from bot.staff.menus import StaffMenus
 from storage.repositories import Store
 
 __all__ = ["AdminDesk"]
 
 
 class AdminDesk:
-    def __init__(self, store: Store, access: StaffAccess) -> None:
+    def __init__(self, store: Store, access: StaffAccess, menus: StaffMenus) -> None:
         self.store = store
         self.access = access
+        self.menus = menus
 
     async def command(self, who: Incoming, command: str, argument: str) -> StaffReply:
-        """/admins lists; /addadmin ID and /removeadmin ID change the list."""
+        """/admins lists; /addadmin ID and /removeadmin ID change the list, and with it the
+        command menu of the one added or removed."""
         locale = self.access.locale(who)
         async with self.store.unit() as uow:
             with use_locale(locale):
@@ -35,6 +38,7 @@ class AdminDesk:
                             ),
                         )
                     target = int(argument.strip())
+                    before = await self.menus.role(uow, target)
                     if command == "addadmin":
                         await uow.staff.add_admin(target, who.chat_id)
                         done = _("{id} is now an admin.").format(id=target)
@@ -47,7 +51,9 @@ class AdminDesk:
                         done = _("{id} is no longer an admin.").format(id=target)
                     else:
                         done = _("{id} was not an admin.").format(id=target)
-                    return StaffReply(locale, (Outgoing(done),))
+                    after = await self.menus.role(uow, target)
+                    menus = self.menus.change(target, before, after)
+                    return StaffReply(locale, (Outgoing(done),), menus=menus)
                 added = sorted(await uow.staff.admin_ids())
                 text = _(
                     "Admins by configuration: {configured}\nAdded by admins: {added}\n\n"

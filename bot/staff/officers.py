@@ -18,6 +18,7 @@ from bot.i18n import _, pgettext, use_locale
 from bot.messages import Button, ButtonFamily, Incoming, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
 from bot.staff.flows import StaffFlows
+from bot.staff.menus import StaffMenus, StaffRole
 from bot.surveys import Survey
 from storage.models import Officer
 from storage.repositories import Store, UnitOfWork
@@ -132,12 +133,18 @@ class OfficerDesk:
     """/officer CODE, /mywards, /action, and the admins' /invite, /officers, /audit, Revoke."""
 
     def __init__(
-        self, store: Store, access: StaffAccess, registry: OfficerRegistry, flows: StaffFlows
+        self,
+        store: Store,
+        access: StaffAccess,
+        registry: OfficerRegistry,
+        flows: StaffFlows,
+        menus: StaffMenus,
     ) -> None:
         self.store = store
         self.access = access
         self.registry = registry
         self.flows = flows
+        self.menus = menus
 
     async def command(self, who: Incoming, command: str, argument: str) -> StaffReply:
         """/officer CODE for anyone; /mywards and /action for officers; /invite, /officers and
@@ -162,7 +169,12 @@ class OfficerDesk:
                     ctx = self.flows.context(uow, joined.user_id, joined.locale, joined)
                     screen = await self.flows.put(uow, ctx, wards, wards.start(joined.wards))
                     welcome = Outgoing(_("Welcome. You are now registered as an officer."))
-                    return StaffReply(locale, (welcome, screen))
+                    menus = self.menus.change(
+                        joined.user_id,
+                        StaffRole(admin, officer.locale if officer else None),
+                        StaffRole(admin, joined.locale),
+                    )
+                    return StaffReply(locale, (welcome, screen), menus=menus)
                 if command in ("mywards", "action"):
                     if officer is None:
                         return StaffReply(
@@ -192,7 +204,12 @@ class OfficerDesk:
     async def revoke_in(
         self, uow: UnitOfWork, admin_id: int, locale: str, officer: str
     ) -> StaffReply:
-        """The Revoke button on /officers (prefix ``r``), for an admin, in a unit already open."""
+        """The Revoke button on /officers (prefix ``r``), for an admin, in a unit already open;
+        the revoked officer's command menu goes with their access."""
         if not officer.isdigit():
             return StaffReply(locale, toast=_("Sorry, I didn't understand that button."))
-        return StaffReply(locale, (await self.registry.revoke(uow, admin_id, int(officer)),))
+        target = int(officer)
+        before = await self.menus.role(uow, target)
+        done = await self.registry.revoke(uow, admin_id, target)
+        menus = self.menus.change(target, before, await self.menus.role(uow, target))
+        return StaffReply(locale, (done,), menus=menus)

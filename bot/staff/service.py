@@ -1,7 +1,7 @@
 """Officers and admins: the staff features, built together and reached through one object.
 
 Each feature is a module of its own (``access``, ``flows``, ``events``, ``broadcasts``,
-``admins``, ``officers``, ``digests``); handlers call the feature they serve. What spans
+``admins``, ``officers``, ``digests``, ``menus``); handlers call the feature they serve. What spans
 features is here: a staff button is routed by its prefix (``a`` a staff flow, ``m`` the event
 manager, ``r`` the officer list), and typed text or /cancel reach the staff flows through
 :mod:`bot.routing`.
@@ -9,7 +9,7 @@ manager, ``r`` the officer list), and typed text or /cancel reach the staff flow
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 
 from bot.areas import AreaDirectory
@@ -17,7 +17,7 @@ from bot.broadcasting.engine import BroadcastEngine
 from bot.digests.service import DigestService
 from bot.flows.staff_common import STAFF_PREFIX
 from bot.i18n import _, use_locale
-from bot.messages import CallbackData, Incoming, Outgoing, StaffReply
+from bot.messages import CallbackData, Incoming, MenuCommand, Outgoing, StaffReply
 from bot.staff.access import StaffAccess
 from bot.staff.admins import AdminDesk
 from bot.staff.broadcasts import BroadcastDesk
@@ -25,6 +25,7 @@ from bot.staff.digests import DigestDesk
 from bot.staff.effects import StaffEffects
 from bot.staff.events import EventDesk
 from bot.staff.flows import StaffFlows
+from bot.staff.menus import StaffMenus
 from bot.staff.officers import OfficerDesk, OfficerRegistry
 from storage.models import Event
 from storage.repositories import Store, UnitOfWork
@@ -44,11 +45,13 @@ class StaffService:
         officers: OfficerRegistry,
         digests: DigestService,
         default_locale: str,
+        resident_menu: Callable[[], Sequence[MenuCommand]],
         on_event_changed: Callable[[Event], Awaitable[None]] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.access = StaffAccess(config_admins, default_locale)
+        self.menus = StaffMenus(self.access, resident_menu)
         effects = StaffEffects(areas, engine, on_event_changed)
         self.flows = StaffFlows(
             store,
@@ -63,8 +66,8 @@ class StaffService:
             store, self.access, self.flows, effects, timezone=timezone, now=now
         )
         self.broadcasts = BroadcastDesk(store, self.access, engine, timezone=timezone, now=now)
-        self.admins = AdminDesk(store, self.access)
-        self.officers = OfficerDesk(store, self.access, officers, self.flows)
+        self.admins = AdminDesk(store, self.access, self.menus)
+        self.officers = OfficerDesk(store, self.access, officers, self.flows, self.menus)
         self.digests = DigestDesk(store, self.access, areas, digests)
 
     async def tap(self, who: Incoming, data: CallbackData) -> StaffReply:

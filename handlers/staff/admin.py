@@ -1,4 +1,8 @@
-"""Admin commands and buttons: events, broadcasts and admins. Every one checks the sender."""
+"""Admin commands and buttons: events, broadcasts and admins. Every one checks the sender.
+
+A reply that changes who is staff (an officer joins or is revoked, an admin is added or
+removed) carries the command menus to change; they are changed after the reply is sent, the
+change itself being committed by then (:mod:`handlers.menus`)."""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.digests.service import DIGEST_BUTTONS
 from bot.flows.staff_common import STAFF_FLOW_BUTTONS
-from bot.messages import tap_pattern
+from bot.messages import StaffReply, tap_pattern
 from bot.staff.events import MANAGER_BUTTONS
 from bot.staff.officers import OFFICER_BUTTONS
 from bot.staff.service import StaffService
+from handlers.menus import apply_menus
 from handlers.replies import (
     RESIDENT_MESSAGES,
     deliver,
@@ -24,6 +29,16 @@ __all__ = ["build"]
 
 
 def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    async def staff_reply(
+        update: Update, context: ContextTypes.DEFAULT_TYPE, reply: StaffReply
+    ) -> None:
+        """Send the reply, then change the menus it carries, even if the reply failed: the
+        change of role is committed either way."""
+        try:
+            await deliver_staff(update, context, service.broadcasts.attach_report, reply)
+        finally:
+            await apply_menus(context.bot, reply.menus)
+
     async def new_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start creating an event."""
         reply = await service.flows.start_new_event(incoming(update))
@@ -46,7 +61,7 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         """List, add or remove admins."""
         command, _, argument = (text_of(update) or "").partition(" ")
         name = command.lstrip("/").split("@")[0].lower()
-        await deliver(
+        await staff_reply(
             update, context, await service.admins.command(incoming(update), name, argument)
         )
 
@@ -55,7 +70,7 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         command, _, argument = (text_of(update) or "").partition(" ")
         name = command.lstrip("/").split("@")[0].lower()
         reply = await service.officers.command(incoming(update), name, argument)
-        await deliver_staff(update, context, service.broadcasts.attach_report, reply)
+        await staff_reply(update, context, reply)
 
     async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Choose a ward and a period; officers see only their wards."""
@@ -79,8 +94,7 @@ def build(service: StaffService) -> list[BaseHandler[Update, ContextTypes.DEFAUL
         if (
             data is not None
         ):  # anything else was answered by handlers.residents.conversation.foreign_taps
-            reply = await service.tap(incoming(update), data)
-            await deliver_staff(update, context, service.broadcasts.attach_report, reply)
+            await staff_reply(update, context, await service.tap(incoming(update), data))
 
     return [
         CommandHandler("newevent", new_event, filters=RESIDENT_MESSAGES),
