@@ -62,7 +62,9 @@ class StaffService:
         self.events = EventDesk(
             store, self.access, self.flows, effects, timezone=timezone, now=now
         )
-        self.broadcasts = BroadcastDesk(store, self.access, engine, timezone=timezone, now=now)
+        self.broadcasts = BroadcastDesk(
+            store, self.access, engine, areas, timezone=timezone, now=now
+        )
         self.admins = AdminDesk(store, self.access)
         self.officers = OfficerDesk(store, self.access, officers, self.flows)
         self.digests = DigestDesk(store, self.access, areas, digests)
