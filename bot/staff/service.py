@@ -57,6 +57,7 @@ class StaffService:
             effects,
             timezone=timezone,
             priorities=officers.priorities(),
+            weekly_cap=engine.policy.weekly_cap,
             now=now,
         )
         self.events = EventDesk(
