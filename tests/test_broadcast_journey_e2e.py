@@ -67,15 +67,17 @@ class Admin:
         return await say(self.user, text)
 
     async def send(self, *, finish: bool = True) -> str:
-        """Send from the preview; unless told not to, wait for the final report (when there
-        are residents to send to) and read past the progress edits, so the next reply read
-        is the next screen."""
+        """Send from the preview; unless told not to, wait for the final report and read past
+        the progress edits, so the next reply read is the next screen. A broadcast that goes
+        to no one says so, with no progress message."""
         self.steps += 1
         await self.user.tap_button("Send")
-        queued, _progress = await self.user.expect(2)
-        found = re.search(r"is queued for (\d+) residents", queued.text or "")
-        assert found, queued.text
-        if not finish or found[1] == "0":
+        queued = (await self.user.next_reply()).text or ""
+        if "went to no one" in queued:
+            return queued
+        assert "is queued for" in queued, queued
+        assert "Starting" in ((await self.user.next_reply()).text or "")
+        if not finish:
             return ""
         report = await finished_report(self.emulator, self.user)
         self.user.mark_read()
@@ -296,7 +298,8 @@ async def test_broadcasts_lists_what_each_said_and_to_which_wards(
     await admin.tap("Dalston")
     await admin.tap("Clissold")
     await admin.tap("Done")
-    await admin.send()
+    nobody = await admin.send()
+    assert nobody == "Broadcast #2 went to no one: no resident there asked for these notices."
     await admin.command("/broadcast")
     await admin.tap("Announce an event again")
     await admin.tap("Community and Police")
