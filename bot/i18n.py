@@ -14,14 +14,14 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError, dates, numbers
+from babel import Locale, UnknownLocaleError, dates, lists, numbers, units
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -35,6 +35,8 @@ __all__ = [
     "format_date",
     "format_date_range",
     "format_datetime",
+    "format_duration",
+    "format_list",
     "format_number",
     "format_period",
     "formatting_locale",
@@ -238,6 +240,36 @@ def formatting_locale() -> Locale:
 
 def format_number(number: float) -> str:
     return str(numbers.format_decimal(number, locale=formatting_locale()))
+
+
+def format_list(items: Iterable[str]) -> str:
+    """Names joined as the reader's language joins them ("Dalston, Clissold and Homerton")."""
+    return str(lists.format_list(list(items), style="standard", locale=formatting_locale()))
+
+
+def format_duration(length: timedelta) -> str:
+    """A length of time as the reader's language says it, to the precision an estimate has:
+    seconds under a minute, minutes and tens of seconds under ten minutes, minutes under an
+    hour, then hours and minutes ("2 minutes and 30 seconds", "1 saat ve 5 dakika")."""
+    locale = formatting_locale()
+    total = max(0, round(length.total_seconds()))
+    tens = round(total / 10) * 10
+    if total < 60:
+        amounts = [(total, "second")]
+    elif tens < 600:
+        amounts = [(tens // 60, "minute"), (tens % 60, "second")]
+    elif round(total / 60) < 60:
+        amounts = [(round(total / 60), "minute")]
+    else:
+        hours, minutes = divmod(round(total / 60), 60)
+        amounts = [(hours, "hour"), (minutes, "minute")]
+    parts = [
+        str(units.format_unit(n, f"duration-{unit}", length="long", locale=locale))
+        for n, unit in amounts
+        if n or len(amounts) == 1
+    ]
+    # "standard", not "unit": Babel has no unit list pattern for Arabic and repeats a part.
+    return format_list(parts)
 
 
 def _day(local: datetime, locale: Locale, with_year: bool) -> str:

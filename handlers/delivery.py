@@ -10,18 +10,17 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.broadcasting.engine import Blocked, RateLimited, Rejected, Reporter, Transient
+from bot.broadcasting.progress import Progress
 from bot.i18n import directional, use_locale
 from bot.messages import Outgoing
 from bot.staff.broadcasts import progress_text
 from handlers.ratelimit import bulk, seconds
 from handlers.replies import keyboard, send_new
-from storage.models import BroadcastStats
 from storage.repositories import Store
 
 __all__ = ["TelegramDelivery", "progress_reporter", "send_scheduled"]
@@ -79,20 +78,15 @@ async def send_scheduled(
 def progress_reporter(bot: Bot, store: Store, default_locale: str) -> Reporter:
     """Edit the staff member's progress message as the broadcast goes, then the summary."""
 
-    async def report(broadcast_id: int, stats: BroadcastStats, done: bool) -> None:
+    async def report(progress: Progress) -> None:
         async with store.unit() as uow:
-            broadcast = await uow.broadcasts.get(broadcast_id)
+            broadcast = await uow.broadcasts.get(progress.broadcast_id)
         if broadcast is None or broadcast.report_chat_id is None:
             return
         assert broadcast.report_message_id is not None
         locale = broadcast.report_locale or default_locale
         with use_locale(locale):
-            text = directional(
-                progress_text(
-                    broadcast_id, stats, datetime.fromisoformat(broadcast.created_at), done
-                ),
-                locale,
-            )
+            text = directional(progress_text(progress, broadcast), locale)
         with contextlib.suppress(BadRequest):  # "message is not modified"
             await bot.edit_message_text(
                 text,

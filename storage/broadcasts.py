@@ -37,6 +37,8 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
         report_message_id=row["report_message_id"],
         report_locale=row["report_locale"],
         finished_at=row["finished_at"],
+        restarts=row["restarts"],
+        resent=row["resent"],
     )
 
 
@@ -44,20 +46,49 @@ class SqliteBroadcasts:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def audience(self, topic: str, wards: Sequence[str] | None) -> list[str]:
-        """Residents who opted in to the topic, in the wards, and whom Telegram still reaches."""
+    @staticmethod
+    def _audience_sql(topic: str, wards: Sequence[str] | None) -> tuple[str, list[object]]:
+        """The FROM and WHERE of a topic's audience in some wards (every ward: ``None``)."""
         if topic not in ("events", "safety", "updates"):
             raise ValueError(f"unknown topic {topic!r}")
         sql = (
-            "SELECT r.id FROM respondents r JOIN chat_links c ON c.respondent_id = r.id "
+            "FROM respondents r JOIN chat_links c ON c.respondent_id = r.id "
             f"WHERE r.notify_{topic} = 1 AND r.unreachable = 0 AND r.onboarded_at IS NOT NULL"
         )
         params: list[object] = []
         if wards:
             sql += f" AND r.ward_id IN ({','.join('?' for _ in wards)})"
             params.extend(wards)
-        rows = await self._conn.execute_fetchall(sql + " ORDER BY r.rowid", params)
+        return sql, params
+
+    async def audience(self, topic: str, wards: Sequence[str] | None) -> list[str]:
+        """Residents who opted in to the topic, in the wards, and whom Telegram still reaches."""
+        where, params = self._audience_sql(topic, wards)
+        rows = await self._conn.execute_fetchall(f"SELECT r.id {where} ORDER BY r.rowid", params)
         return [str(row[0]) for row in rows]
+
+    async def audience_languages(self, topic: str, wards: Sequence[str] | None) -> dict[str, int]:
+        """The audience counted by each resident's language."""
+        where, params = self._audience_sql(topic, wards)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT r.locale, COUNT(*) {where} GROUP BY r.locale", params
+        )
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    async def audience_at_cap(
+        self, topic: str, wards: Sequence[str] | None, since_iso: str, cap: int
+    ) -> int:
+        """How many of the audience have had ``cap`` or more non-urgent notices since a
+        moment: the weekly cap would skip them (:meth:`sent_since`, for the whole audience)."""
+        where, params = self._audience_sql(topic, wards)
+        row = await fetch_one(
+            self._conn,
+            f"SELECT COUNT(*) {where} AND (SELECT COUNT(*) FROM outbox o "
+            "JOIN broadcasts b ON b.id = o.broadcast_id WHERE o.respondent_id = r.id "
+            "AND o.status = 'sent' AND b.urgent = 0 AND o.sent_at >= ?) >= ?",
+            (*params, since_iso, cap),
+        )
+        return int(row[0]) if row else 0
 
     async def create(
         self, broadcast: Broadcast, recipients: Sequence[str], not_before: str
@@ -171,7 +202,16 @@ class SqliteBroadcasts:
         )
 
     async def reset_in_flight(self) -> int:
-        """After a crash: rows that were in flight are sent again (the stated duplicate bound)."""
+        """At start: rows left in flight by the stop are sent again (the stated duplicate
+        bound). Each broadcast that was going out records the restart, and how many of its
+        rows were in flight (each may reach its resident twice); how many rows in all."""
+        await self._conn.execute(
+            "UPDATE broadcasts SET restarts = restarts + 1, resent = resent + ("
+            " SELECT COUNT(*) FROM outbox o WHERE o.broadcast_id = broadcasts.id"
+            " AND o.status = 'sending'"
+            ") WHERE status = 'sending' AND EXISTS (SELECT 1 FROM outbox o"
+            " WHERE o.broadcast_id = broadcasts.id AND o.status != 'pending')"
+        )
         cursor = await self._conn.execute(
             "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
         )

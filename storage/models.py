@@ -132,6 +132,10 @@ class Broadcast:
     report_locale: str | None = None
     created_at: str = ""
     finished_at: str | None = None
+    # Restarts the broadcast was carried on after, and the rows in flight at them: the most
+    # residents who may have had it twice.
+    restarts: int = 0
+    resent: int = 0
     id: int | None = None
 
 

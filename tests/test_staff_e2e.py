@@ -7,11 +7,12 @@ import asyncio
 import logging
 import re
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from bot.app import BotApplication, services
+from bot.broadcasting.progress import Progress
 from bot.devtools.emulator import BotApiEmulator
 from bot.i18n import directional, use_locale
 from bot.settings import Settings
@@ -63,23 +64,20 @@ async def test_an_admin_broadcast_reaches_each_resident_in_their_language_with_a
     admin = emulator.user(ADMIN, first_name="Admin")
     await admin.command("/broadcast")
     await admin.next_reply()
-    await admin.tap_button("A notice")
-    await admin.next_reply()
-    await admin.tap_button("Safety notices")
-    await admin.next_reply()
-    await admin.tap_button("Not urgent")
+    await admin.tap_button("Safety notice")
     await admin.next_reply()
     await say(admin, "Mare Street is closed tonight for roadworks.")
-    await admin.tap_button("Türkçe")
-    await admin.next_reply()
-    await say(admin, "Mare Street bu gece yol çalışması nedeniyle kapalı.")
-    await admin.tap_button("Continue")
-    await admin.next_reply()
     await admin.tap_button("Dalston")
     await admin.next_reply()
     await admin.tap_button("Done")
     preview = await admin.next_reply()
-    assert "This will go to 2 residents" in (preview.text or "")
+    assert "This will go to 2 residents of Dalston" in (preview.text or "")
+    await admin.tap_button("Add a version in another language")
+    await admin.next_reply()
+    await admin.tap_button("Türkçe")
+    await admin.next_reply()
+    preview_text = await say(admin, "Mare Street bu gece yol çalışması nedeniyle kapalı.")
+    assert "This will go to 2 residents of Dalston" in preview_text
     await admin.tap_button("Send")
     queued, _progress = await admin.expect(2)
     assert "queued for 2 residents" in (queued.text or "")
@@ -94,7 +92,7 @@ async def test_an_admin_broadcast_reaches_each_resident_in_their_language_with_a
 
     await admin.command("/broadcasts")
     await emulator.wait_until(
-        lambda: any("sent 1, blocked 1" in (m.text or "") for m in admin.messages), timeout=5
+        lambda: any("Sent 1, blocked 1" in (m.text or "") for m in admin.messages), timeout=5
     )
 
 
@@ -324,14 +322,16 @@ async def test_progress_reports_are_edited_in_the_language_of_whoever_started_th
             "2026-01-01T00:00:00+00:00",
         )
         await uow.broadcasts.set_report(broadcast_id, ADMIN, report_message.message_id, code)
+        broadcast = await uow.broadcasts.get(broadcast_id)
+    assert broadcast is not None
     reporter = progress_reporter(bot.bot, store, "en")
-    stats = BroadcastStats(total=3, sent=2, blocked=1)
-    await reporter(broadcast_id, stats, True)
+    progress = Progress(broadcast_id, BroadcastStats(total=3, sent=2, blocked=1), True, 25.0)
+    await reporter(progress)
     with use_locale(code):
-        theirs = directional(progress_text(broadcast_id, stats, datetime.now(UTC), True), code)
+        theirs = directional(progress_text(progress, broadcast), code)
         first = theirs.splitlines()[0]
     with use_locale("en"):
-        english = progress_text(broadcast_id, stats, datetime.now(UTC), True).splitlines()[0]
+        english = progress_text(progress, broadcast).splitlines()[0]
     assert first != english
     edited = next(m for m in admin.messages if m.message_id == report_message.message_id)
     assert edited.message_id == report_message.message_id

@@ -84,7 +84,7 @@ async def test_a_staff_button_from_an_earlier_step_is_refused_and_the_flow_stays
     admin = emulator.user(ADMIN, first_name="Admin")
     await admin.command("/broadcast")
     kind = await admin.next_reply()
-    await admin.tap_button("A notice")
+    await admin.tap_button("Safety notice – urgent")
     await admin.next_reply()
     notice_button = next(data for row in kind.buttons for label, data in row if "notice" in label)
     admin.callback_answers.clear()
@@ -92,17 +92,12 @@ async def test_a_staff_button_from_an_earlier_step_is_refused_and_the_flow_stays
     assert "earlier message" in await _toast(emulator, admin)
     async with services(bot).store.unit() as uow:
         state = await uow.staff.flow(ADMIN)
-    assert state is not None and state.step == "topic"
-    await admin.tap_button("Safety notices")
-    await admin.next_reply()
-    await admin.tap_button("Urgent")
-    await admin.next_reply()
+    assert state is not None and state.step == "notice_text"
     await say(admin, "Gas leak on Mare Street: keep away.")
-    await admin.tap_button("Continue")
-    await admin.next_reply()
     await admin.tap_button("Whole borough")
     preview = await admin.next_reply()
-    assert "This will go to 0 residents" in (preview.text or "")
+    assert "This will go to 0 residents across the whole borough" in (preview.text or "")
+    assert "It is urgent" in (preview.text or "")
 
 
 async def test_cancel_drops_a_staff_flow_and_then_the_resident_cancel_answers(

@@ -236,6 +236,83 @@ class TestStorageContract:
             assert all(len(d) == 1 and d[0][0] == broadcast_id for d in deliveries)
             assert [d[0][2] is not None for d in deliveries if d[0][1] == "sent"] == [True]
 
+    async def test_an_audience_is_counted_by_language_and_by_the_weekly_cap(
+        self, store: Store
+    ) -> None:
+        people = {}
+        async with store.unit() as uow:
+            for chat, locale, ward, wants in (
+                (120, "en", "dalston", True),
+                (121, "tr", "dalston", True),
+                (122, "tr", "clissold", True),
+                (123, "en", "dalston", False),  # asked for no safety notices
+            ):
+                resident = await uow.residents.create(chat, locale)
+                await uow.residents.save(
+                    replace(
+                        resident.with_topic("safety", wants),
+                        ward_id=ward,
+                        onboarded_at="2026-12-01T10:00:00+00:00",
+                    )
+                )
+                people[chat] = resident.respondent_id
+            assert await uow.broadcasts.audience_languages("safety", None) == {"en": 1, "tr": 2}
+            assert await uow.broadcasts.audience_languages("safety", ("dalston",)) == {
+                "en": 1,
+                "tr": 1,
+            }
+            assert await uow.broadcasts.audience_languages("safety", ("homerton",)) == {}
+            notice = Broadcast("notice", "safety", {"en": "Road closed."}, None, created_by=1)
+            await uow.broadcasts.create(
+                notice, [people[120], people[121]], "2026-01-01T00:00:00+00:00"
+            )
+            urgent = replace(notice, urgent=True)
+            await uow.broadcasts.create(urgent, [people[122]], "2026-01-01T00:00:00+00:00")
+        async with store.unit() as uow:
+            for _ in range(3):
+                item = await uow.broadcasts.claim("2026-12-03T12:00:00+00:00")
+                assert item is not None
+                await uow.broadcasts.finish(item.id, "sent")
+        long_ago, later = "2000-01-01T00:00:00+00:00", "2100-01-01T00:00:00+00:00"
+        async with store.unit() as uow:
+            at_cap = uow.broadcasts.audience_at_cap
+            assert await at_cap("safety", None, long_ago, 1) == 2  # the urgent one is not counted
+            assert await at_cap("safety", ("dalston",), long_ago, 1) == 2
+            assert await at_cap("safety", ("clissold",), long_ago, 1) == 0
+            assert await at_cap("safety", None, long_ago, 2) == 0
+            assert await at_cap("safety", None, later, 1) == 0
+            for chat in (120, 121):
+                assert await uow.broadcasts.sent_since(people[chat], long_ago) == 1
+
+    async def test_a_restart_counts_on_each_broadcast_going_out_its_rows_in_flight(
+        self, store: Store
+    ) -> None:
+        async with store.unit() as uow:
+            ids = []
+            for chat in (130, 131, 132):
+                resident = await uow.residents.create(chat, "en")
+                ids.append(resident.respondent_id)
+            notice = Broadcast("notice", "safety", {"en": "Road closed."}, None, created_by=1)
+            going = await uow.broadcasts.create(notice, ids, "2026-01-01T00:00:00+00:00")
+            # Held for the morning: nothing of it had begun when the bot stopped.
+            held = await uow.broadcasts.create(notice, ids, "2100-01-01T00:00:00+00:00")
+        now = "2026-12-03T12:00:00+00:00"
+        async with store.unit() as uow:
+            first = await uow.broadcasts.claim(now)
+            second = await uow.broadcasts.claim(now)
+            assert first is not None and second is not None
+            await uow.broadcasts.finish(first.id, "sent")
+        async with store.unit() as uow:
+            assert await uow.broadcasts.reset_in_flight() == 1
+        async with store.unit() as uow:
+            restarted, untouched = await uow.broadcasts.get(going), await uow.broadcasts.get(held)
+            assert restarted is not None and (restarted.restarts, restarted.resent) == (1, 1)
+            assert untouched is not None and (untouched.restarts, untouched.resent) == (0, 0)
+            assert (await uow.broadcasts.stats(going, now)).sending == 0
+            assert await uow.broadcasts.reset_in_flight() == 0  # a second restart, none in flight
+            again = await uow.broadcasts.get(going)
+            assert again is not None and (again.restarts, again.resent) == (2, 1)
+
     async def test_an_invite_works_once_and_an_officer_can_be_revoked(self, store: Store) -> None:
         async with store.unit() as uow:
             await uow.officers.create_invite("ABCDE-FGHJK", 1, "2026-12-04T00:00:00+00:00")

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
+from bot.broadcasting.progress import Progress
 from bot.errors import NeighbourhoodVoiceError
 from bot.messages import Outgoing
-from storage.models import Broadcast, BroadcastStats, Event, OutboxItem, Resident
+from storage.models import Broadcast, Event, OutboxItem, Resident
 from storage.repositories import Store, UnitOfWork
 
 __all__ = [
@@ -163,7 +164,7 @@ class PaceLimiter:
         self._next_slot = max(self._next_slot, self._paused_until)
 
 
-Reporter = Callable[[int, BroadcastStats, bool], Awaitable[None]]
+Reporter = Callable[[Progress], Awaitable[None]]
 
 
 class BroadcastEngine:
@@ -189,6 +190,9 @@ class BroadcastEngine:
         self._wake = asyncio.Event()
         self._workers: list[asyncio.Task[None]] = []
         self._last_report: dict[int, float] = {}
+        # What this process saw of each broadcast: when it began sending, rows finished since.
+        self._began: dict[int, float] = {}
+        self._finished: dict[int, int] = {}
         self.rate_limited = 0  # 429s received, for reports and benchmarks
 
     # -- queueing ------------------------------------------------------------------------
@@ -263,6 +267,7 @@ class BroadcastEngine:
                 await asyncio.sleep(1.0)
 
     async def _deliver(self, item: OutboxItem) -> None:
+        self._began.setdefault(item.broadcast_id, _time.monotonic())
         async with self.store.unit() as uow:
             broadcast = await uow.broadcasts.get(item.broadcast_id)
             resident = await uow.residents.by_chat(item.chat_id)
@@ -337,16 +342,26 @@ class BroadcastEngine:
         """
         assert broadcast.id is not None
         now = _time.monotonic()
+        self._finished[broadcast.id] = self._finished.get(broadcast.id, 0) + 1
         due = now - self._last_report.get(broadcast.id, 0.0) >= 2.0
+        observed = self._finished.get(broadcast.id, 0)
+        seconds = now - self._began.get(broadcast.id, now)
         async with self.store.unit() as uow:
             done = await uow.broadcasts.complete_if_drained(broadcast.id)
+            if done:
+                for seen in (self._began, self._finished, self._last_report):
+                    seen.pop(broadcast.id, None)
             if self.reporter is None or not (done or due):
                 return
             stats = await uow.broadcasts.stats(
                 broadcast.id, self._now().isoformat(timespec="seconds")
             )
-        self._last_report[broadcast.id] = now
+        if not done:
+            self._last_report[broadcast.id] = now
+        progress = Progress(
+            broadcast.id, stats, done, self.policy.rate, observed=observed, seconds=seconds
+        )
         try:
-            await self.reporter(broadcast.id, stats, done)
+            await self.reporter(progress)
         except Exception:  # a failed progress edit must not stop the sending
             logger.exception("broadcast %s: progress report failed", broadcast.id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Protocol, TypedDict
 
 from bot.areas import AreaDirectory
@@ -91,7 +91,13 @@ def event_from(data: EventData, created_by: int) -> Event:
 class StaffReads(Protocol):
     """The little a staff flow reads to decide a step; it writes nothing."""
 
-    async def audience_count(self, topic: str, wards: Sequence[str] | None) -> int: ...
+    async def audience_languages(self, topic: str, wards: Sequence[str] | None) -> dict[str, int]:
+        """Who a broadcast on ``topic`` to ``wards`` (every ward: None) reaches, by language."""
+        ...
+
+    async def audience_at_cap(self, topic: str, wards: Sequence[str] | None) -> int:
+        """How many of the audience the weekly cap would skip now, were it not exempt."""
+        ...
 
     async def upcoming_events(self) -> Sequence[Event]: ...
 
@@ -101,11 +107,18 @@ class StaffReads(Protocol):
 class UnitReads:
     """:class:`StaffReads` over the update's unit of work."""
 
-    def __init__(self, uow: UnitOfWork, now: datetime) -> None:
-        self._uow, self._now = uow, now
+    def __init__(self, uow: UnitOfWork, now: datetime, weekly_cap: int) -> None:
+        self._uow, self._now, self._cap = uow, now, weekly_cap
 
-    async def audience_count(self, topic: str, wards: Sequence[str] | None) -> int:
-        return len(await self._uow.broadcasts.audience(topic, tuple(wards) if wards else None))
+    async def audience_languages(self, topic: str, wards: Sequence[str] | None) -> dict[str, int]:
+        return await self._uow.broadcasts.audience_languages(topic, tuple(wards or ()) or None)
+
+    async def audience_at_cap(self, topic: str, wards: Sequence[str] | None) -> int:
+        # The engine's rule at send time (bot.broadcasting.engine): seven days back.
+        since = (self._now - timedelta(days=7)).isoformat(timespec="seconds")
+        return await self._uow.broadcasts.audience_at_cap(
+            topic, tuple(wards or ()) or None, since, self._cap
+        )
 
     async def upcoming_events(self) -> Sequence[Event]:
         return await self._uow.events.all_upcoming(self._now)

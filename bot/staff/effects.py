@@ -150,6 +150,16 @@ class StaffEffects:
     ) -> Applied[StaffContext]:
         recipients = await uow.broadcasts.audience(broadcast.topic, broadcast.wards)
         broadcast_id = await self.engine.create(uow, broadcast, recipients)
+        if not recipients:  # done already: no progress message that would never move
+            return Applied(
+                ctx,
+                final=Screen(
+                    _(
+                        "Broadcast #{id} went to no one: no resident there asked for these "
+                        "notices."
+                    ).format(id=broadcast_id)
+                ),
+            )
         text = _("Broadcast #{id} is queued for {count} residents.").format(
             id=broadcast_id, count=len(recipients)
         )

@@ -40,9 +40,11 @@ class StaffFlows:
         *,
         timezone: tzinfo,
         priorities: Mapping[str, str],
+        weekly_cap: int,
         now: Callable[[], datetime],
     ) -> None:
         self.store = store
+        self.weekly_cap = weekly_cap
         self.access = access
         self.areas = areas
         self.timezone = timezone
@@ -75,7 +77,7 @@ class StaffFlows:
             areas=self.areas,
             timezone=self.timezone,
             now=now,
-            reads=UnitReads(uow, now),
+            reads=UnitReads(uow, now, self.weekly_cap),
             officer=officer,
         )
 

@@ -60,12 +60,15 @@ class StaffService:
             effects,
             timezone=timezone,
             priorities=officers.priorities(),
+            weekly_cap=engine.policy.weekly_cap,
             now=now,
         )
         self.events = EventDesk(
             store, self.access, self.flows, effects, timezone=timezone, now=now
         )
-        self.broadcasts = BroadcastDesk(store, self.access, engine, timezone=timezone, now=now)
+        self.broadcasts = BroadcastDesk(
+            store, self.access, engine, areas, timezone=timezone, now=now
+        )
         self.admins = AdminDesk(store, self.access, self.menus)
         self.officers = OfficerDesk(store, self.access, officers, self.flows, self.menus)
         self.digests = DigestDesk(store, self.access, areas, digests)
