@@ -13,7 +13,9 @@ the figures the targets apply to, and its own shares are given beside them.
 
 The second set (``tests/data/safeguarding_2``) was written later, by other writers, after the
 first set's held-out part had been looked at four times; its held-out part is measured on the
-same targets (its development part helps choose the thresholds).
+same targets (its development part helps choose the thresholds). The third
+(``tests/data/safeguarding_3``, 2026-12-04) came later still, from new writers, and no model
+has been fitted to any of it; its held-out part is measured on the same targets.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from bench.common import ROOT, Result
 if TYPE_CHECKING:  # for annotations; the functions below import the bot where they use it
     from bot.residents.safeguarding import Safeguarding
 
-__all__ = ["EVALUATION", "SECOND", "Tally", "load", "measure", "run"]
+__all__ = ["EVALUATION", "SECOND", "THIRD", "Tally", "load", "measure", "run"]
 
 EVALUATION = ROOT / "tests" / "data" / "safeguarding"
 SECOND = ROOT / "tests" / "data" / "safeguarding_2"
+THIRD = ROOT / "tests" / "data" / "safeguarding_3"
 RECALL_TARGET, LANGUAGE_RECALL_TARGET, FALSE_ALARM_TARGET = 0.95, 0.90, 0.05
 
 
@@ -134,6 +137,8 @@ def run(quick: bool) -> list[Result]:
     ours_d, base_d = measure(dev, ours), measure(dev, rules_only)
     second = load("heldout", SECOND)
     ours_2, base_2 = measure(second, ours), measure(second, rules_only)
+    third = load("heldout", THIRD)
+    ours_3, base_3 = measure(third, ours), measure(third, rules_only)
     texts = [str(r["text"]) for r in held_out]
     passes = 1 if quick else 5
 
@@ -166,10 +171,13 @@ def run(quick: bool) -> list[Result]:
         "second_per_language": _per_language(ours_2),
         "second_abuse_recall": round(c.abuse_found / c.abuse, 3) if c.abuse else None,
         "second_harm_recall": round(c.harm_found / c.harm, 3) if c.harm else None,
+        "third_set": len(third),
+        "third_per_language": _per_language(ours_3),
     }
     return [
         *_against_targets("Safeguarding, held-out", ours_h, base_h, extra),
         *_against_targets("Safeguarding, second set, held-out", ours_2, base_2),
+        *_against_targets("Safeguarding, third set, held-out", ours_3, base_3),
         Result(
             "Safeguarding, time per message",
             "µs",
@@ -232,8 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list the development misses")
     arguments = parser.parse_args(argv)
     ours, rules_only = _systems()
-    for split, directory in (("dev", EVALUATION), ("heldout", EVALUATION), ("heldout", SECOND)):
-        label = split if directory == EVALUATION else "second set"
+    parts = (
+        ("dev", EVALUATION, "dev"),
+        ("heldout", EVALUATION, "heldout"),
+        ("heldout", SECOND, "second set"),
+        ("dev", THIRD, "third set dev"),
+        ("heldout", THIRD, "third set"),
+    )
+    for split, directory, label in parts:
         for name, system in (("ours", ours), ("rules only", rules_only)):
             tallies = measure(load(split, directory), system)
             overall = tallies["all"]
@@ -250,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"   {language}: {t.found}/{t.emergencies} found, "
                         f"{t.alarms}/{t.calm} false alarms"
                     )
-            if arguments.misses and split == "dev" and name == "ours":
+            if arguments.misses and split == "dev" and name == "ours":  # never held-out ones
                 print("\n".join(["   missed:", *overall.misses, "   false alarms:"]))
                 print("\n".join(overall.false_alarms))
     return 0
