@@ -137,16 +137,25 @@ class _Isolating(str):
     """A right-to-left template whose ``format`` wraps each value in Unicode isolates.
 
     Numbers, ward names and Latin text inside Arabic or Urdu sentences otherwise reorder the
-    words around them; FSI…PDI keeps each value in its own direction.
+    words around them; FSI…PDI keeps each value in its own direction. A value that is itself a
+    formatted sentence (a list of "Türkçe: 7") has its own isolates already and is not wrapped
+    again: isolates nested in isolates are what issue 15 saw scrambled.
     """
 
     __slots__ = ()
 
+    @staticmethod
+    def _isolated(value: object) -> str:
+        text = str(value)
+        if any(mark in text for mark in (_LRI, _RLI, _FSI, _PDI)):
+            return text
+        return f"{_FSI}{text}{_PDI}"
+
     def format(self, *args: object, **kwargs: object) -> str:
         return str.format(
             self,
-            *(f"{_FSI}{a}{_PDI}" for a in args),
-            **{k: f"{_FSI}{v}{_PDI}" for k, v in kwargs.items()},
+            *(self._isolated(a) for a in args),
+            **{k: self._isolated(v) for k, v in kwargs.items()},
         )
 
 

@@ -93,5 +93,25 @@ def test_stray_isolates_go_and_none_is_nested_in_a_value() -> None:
     assert text.count(PDI) == text.count(LRI) + text.count(FSI) == 2
 
 
+@pytest.mark.parametrize("code", ["ar", "ur"])
+def test_a_sentence_given_as_a_value_is_not_isolated_twice(code: str) -> None:
+    """The broadcast preview puts a list of "language: count" lines into a sentence."""
+    with use_locale(code):
+        inner = _("• {language}: {count}").format(language="Türkçe", count=7)
+        outer = _("Broadcast #{id} finished.\n\n{figures}").format(id=12, figures=inner)
+        text = directional(outer, code)
+    assert depth_ok(text) and max_depth(text) == 1, repr(text)
+    assert "Türkçe" in "\n".join(shown(text))
+
+
+def max_depth(text: str) -> int:
+    deepest = depth = 0
+    for char in text:
+        depth += char in (FSI, LRI, RLI)
+        depth -= char == PDI
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def test_left_to_right_languages_are_left_alone() -> None:
     assert directional("Call 116 123 at 6:30.", "en") == "Call 116 123 at 6:30."
