@@ -7,10 +7,10 @@ Training reads only ``safeguarding/training/*.jsonl``, messages written for trai
 who never saw the evaluation set, the examples beside each language's wording rules, and the
 project's ordinary comments (the scrubber corpus and the language samples), none an emergency.
 Thresholds, and whether the wording rules still add anything, are chosen on the *development*
-parts of the two frozen evaluation sets (``tests/data/safeguarding/`` and
-``tests/data/safeguarding_2/``), written by different people, so that a threshold does not fit
-one set's style; the held-out parts are never read here. The result is deterministic: the
-same files give the same weights, byte for byte.
+parts of the three frozen evaluation sets (``tests/data/safeguarding/``,
+``tests/data/safeguarding_2/`` and ``tests/data/safeguarding_3/``), written by different
+people, so that a threshold does not fit one set's style; the held-out parts are never read
+here. The result is deterministic: the same files give the same weights, byte for byte.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from bot.residents.safeguarding_model import DIMENSION, HEADS, Head, features  #
 TRAINING = ROOT / "safeguarding" / "training"
 EVALUATION = ROOT / "tests" / "data" / "safeguarding"
 SECOND = ROOT / "tests" / "data" / "safeguarding_2"
+THIRD = ROOT / "tests" / "data" / "safeguarding_3"
 OUT = ROOT / "safeguarding" / "model"
 # Inverse regularisation, chosen across the two sets: thresholds from one development part,
 # recall on the other (mean of both ways, at 3% false alarms): 4: 0.87, 8: 0.90, 32: 0.91.
@@ -181,15 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     # The language files' examples are decisions the project made on purpose (habitual car
     # crime is no emergency, "still there with a knife" is): they weigh more than one message.
     weight = np.array([EXAMPLE_WEIGHT if r in examples else 1.0 for r in train])
-    dev = rows(EVALUATION, "dev") + rows(SECOND, "dev")
+    dev = rows(EVALUATION, "dev") + rows(SECOND, "dev") + rows(THIRD, "dev")
     x_train, x_dev = matrix([str(r["text"]) for r in train]), matrix([str(r["text"]) for r in dev])
     weights = np.zeros((len(HEADS), DIMENSION), dtype=np.float32)
     bias = np.zeros(len(HEADS), dtype=np.float32)
     lines = [
         "# Written by tools/train_safeguarding.py; do not edit by hand.",
         f"# training files {digest(TRAINING)}: {len(train)} messages;"
-        f" development parts of the evaluation sets {digest(EVALUATION)}"
-        f" and {digest(SECOND)}: {len(dev)} messages.",
+        f" development parts of the evaluation sets {digest(EVALUATION)},"
+        f" {digest(SECOND)} and {digest(THIRD)}: {len(dev)} messages.",
         f"# Urgent thresholds hold development false alarms to {URGENT_FALSE_ALARMS:.0%},"
         f" the gentle one to {GENTLE_FALSE_ALARMS:.0%}.",
         "",
