@@ -126,7 +126,7 @@ class SqliteDigests:
             sql = (
                 latest + "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
                 "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
-                "AND +p.question_id = ? AND p.text IS NULL) "
+                "AND +p.question_id = ?) "
                 "FROM latest r JOIN answers a ON a.response_id = r.id "
                 "WHERE r.k = 1 AND " + where + " AND a.question_id = ? AND a.text IS NOT NULL "
                 "ORDER BY r.submitted_at DESC LIMIT ?"
@@ -136,7 +136,14 @@ class SqliteDigests:
             )
             result.append(
                 [
-                    Comment(str(t), str(lang), tuple(str(p).split(",")) if p else (), str(rid))
+                    # dict.fromkeys: a choice's follow-up words are a second row of that
+                    # choice ("Something else: …"), named once here.
+                    Comment(
+                        str(t),
+                        str(lang),
+                        tuple(dict.fromkeys(str(p).split(","))) if p else (),
+                        str(rid),
+                    )
                     for t, lang, rid, p in rows
                 ]
             )

@@ -148,6 +148,9 @@ async def test_periods_counted_together_match_each_counted_alone(tmp_path: Path)
                     locale="en" if n % 2 else "tr",
                     answers=[
                         AnswerRecord("p", choice_id="asb" if n < 3 else "drugs"),
+                        # A choice's follow-up words ("Something else": what?) are a row of
+                        # their own: counted nowhere, and the choice named once beside a quote.
+                        *([AnswerRecord("p", choice_id="asb", text="by the swings")] * (n < 3)),
                         AnswerRecord("safe", value=n),
                         AnswerRecord("t", text=words),
                     ],
@@ -175,6 +178,8 @@ async def test_periods_counted_together_match_each_counted_alone(tmp_path: Path)
     ]
     assert [[m.text for m in period] for period in newest] == [["p0-last"], ["p1-last"]]
     assert comments[0][0].priorities == ("asb",)
+    assert all(len(set(m.priorities)) == len(m.priorities) for p in comments for m in p)
+    assert "by the swings" not in [m.text for period in comments for m in period]
     assert rsvps == [{}, {}]
 
 
