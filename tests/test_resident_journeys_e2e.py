@@ -147,6 +147,9 @@ async def test_something_else_asks_what_and_keeps_the_words_beside_the_choice(
     await ada.tap_button("Skip")
     summary = await ada.next_reply()
     assert "Something else: Broken street lights on Amhurst Road" in (summary.text or "")
+    # The summary names each question by its short name, and only the answers are long.
+    assert "1. Priorities\n→ Burglary and Something else" in (summary.text or "")
+    assert "How safe do you feel" not in (summary.text or "")
     await ada.tap_button("Confirm and send")
     await ada.next_reply()
     async with stored(settings) as uow:

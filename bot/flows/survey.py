@@ -290,7 +290,9 @@ class SurveyFlow:
         lines = [
             _("{number}. {question}\n→ {answer}").format(
                 number=i,
-                question=data_text(q.text),
+                # The short name where the survey gives one: six whole questions make a
+                # summary too long to check on a phone.
+                question=data_text(q.short or q.text),
                 answer=self._answer_text(q, answers.get(q.id), answers),
             )
             for i, q in enumerate(survey.questions, start=1)
