@@ -263,3 +263,18 @@ async def test_mydata_holds_rsvps_notices_and_labels_in_the_residents_language(
         assert turkish["notices"][0]["label"] == pgettext("topic", "Community events")
     assert turkish["note"] != english["note"]
     assert turkish["profile"]["language_label"] == "Türkçe"
+
+
+async def test_an_event_announced_to_no_one_leaves_no_progress_message(
+    bot: BotApplication, emulator: BotApiEmulator, settings: Settings
+) -> None:
+    """A progress message for no recipients would say "Starting…" for ever."""
+    admin = emulator.user(ADMIN, first_name="Admin")
+    await create_event(admin)  # Dalston, where nobody has asked for event notices
+    published = admin.last
+    assert "to 0 residents" in (published.text or "")
+    # Replies to one chat go out in order: anything sent after Publish comes before this one.
+    await admin.command("/broadcasts")
+    listing = await admin.next_reply()
+    assert "#1" in (listing.text or "")
+    assert not any("Starting" in (m.text or "") for m in admin.messages)

@@ -69,8 +69,13 @@ class StaffEffects:
         return Applied(ctx)
 
     @staticmethod
-    def _queue(ctx: StaffContext, text: str, broadcast_id: int) -> Applied[StaffContext]:
-        """The closing screen, then the message the progress is edited into."""
+    def _queue(
+        ctx: StaffContext, text: str, broadcast_id: int, count: int
+    ) -> Applied[StaffContext]:
+        """The closing screen, then the message the progress is edited into; for no one, the
+        closing screen alone (a progress message would say "Starting…" for ever)."""
+        if count == 0:
+            return Applied(ctx, final=Screen(text))
         return Applied(
             ctx,
             final=Screen(text),
@@ -97,7 +102,7 @@ class StaffEffects:
             "Posted. {count} residents who asked for updates will get it; the next digest "
             "lists it."
         ).format(count=len(recipients))
-        return self._queue(ctx, text, broadcast_id)
+        return self._queue(ctx, text, broadcast_id, len(recipients))
 
     async def _publish(
         self, uow: UnitOfWork, ctx: StaffContext, event: Event
@@ -120,7 +125,7 @@ class StaffEffects:
             "Published: event #{id}. Residents can find it with /events. Announcing it to "
             "{count} residents who asked for event notices."
         ).format(id=event_id, count=len(recipients))
-        return self._queue(ctx, text, broadcast_id)
+        return self._queue(ctx, text, broadcast_id, len(recipients))
 
     async def notify_attendees(
         self, uow: UnitOfWork, ctx: StaffContext, event: Event, change: str
@@ -143,7 +148,8 @@ class StaffEffects:
             text = _("Event #{id} is cancelled. Telling the {count} residents who were coming.")
         else:
             text = _("Event #{id} is changed. Telling the {count} residents who were coming.")
-        return self._queue(ctx, text.format(id=event.id, count=len(recipients)), broadcast_id)
+        text = text.format(id=event.id, count=len(recipients))
+        return self._queue(ctx, text, broadcast_id, len(recipients))
 
     async def _send(
         self, uow: UnitOfWork, ctx: StaffContext, broadcast: Broadcast
@@ -163,4 +169,4 @@ class StaffEffects:
         text = _("Broadcast #{id} is queued for {count} residents.").format(
             id=broadcast_id, count=len(recipients)
         )
-        return self._queue(ctx, text, broadcast_id)
+        return self._queue(ctx, text, broadcast_id, len(recipients))
