@@ -60,6 +60,22 @@ def _limit_text(limit: int) -> str:
     return _("You can write up to {limit} characters.").format(limit=format_number(limit))
 
 
+def _unusable(text: str, limit: int, *, skippable: bool) -> str | None:
+    """Why typed words cannot be kept (too long, or no words at all), or None: the same rule
+    for a comment and for a choice's follow-up."""
+    if len(text) > limit:
+        return ngettext(
+            "That is {count} character. Please keep it to {limit} or fewer.",
+            "That is {count} characters. Please keep it to {limit} or fewer.",
+            len(text),
+        ).format(count=len(text), limit=limit)
+    if not has_words(text):
+        if skippable:
+            return _("Please write a few words, or tap Skip.")
+        return _("Please write a few words.")
+    return None
+
+
 def _chosen(question: Question, value: Any) -> list[str]:
     """The choice ids an answer to a single or multiple-choice question holds."""
     if value is None or question.kind not in ("single", "multi"):
@@ -387,17 +403,8 @@ class SurveyFlow:
         answers = dict(_data(state).get("answers", {}))
         if isinstance(event, TextInput):
             text = event.text.strip()
-            if len(text) > FOLLOW_UP_MAX:
-                return self._rejected(
-                    state,
-                    ngettext(
-                        "That is {count} character. Please keep it to {limit} or fewer.",
-                        "That is {count} characters. Please keep it to {limit} or fewer.",
-                        len(text),
-                    ).format(count=len(text), limit=FOLLOW_UP_MAX),
-                )
-            if not has_words(text):
-                return self._rejected(state, _("Please write a few words, or tap Skip."))
+            if (refusal := _unusable(text, FOLLOW_UP_MAX, skippable=True)) is not None:
+                return self._rejected(state, refusal)
             answers[key] = self._words(ctx, text)
             return self._onwards(survey, state, index, answers)
         if event.action == "skip":
@@ -431,19 +438,9 @@ class SurveyFlow:
             if question.kind != "text":
                 return self._rejected(state, _("Please answer with the buttons below."))
             text = event.text.strip()
-            if len(text) > question.max_length:
-                return self._rejected(
-                    state,
-                    ngettext(
-                        "That is {count} character. Please keep it to {limit} or fewer.",
-                        "That is {count} characters. Please keep it to {limit} or fewer.",
-                        len(text),
-                    ).format(count=len(text), limit=question.max_length),
-                )
-            if not has_words(text):
-                if question.optional:
-                    return self._rejected(state, _("Please write a few words, or tap Skip."))
-                return self._rejected(state, _("Please write a few words."))
+            refusal = _unusable(text, question.max_length, skippable=question.optional)
+            if refusal is not None:
+                return self._rejected(state, refusal)
             return self._after_answer(survey, state, index, self._words(ctx, text))
 
         action, arg = event.action, event.arg
