@@ -20,17 +20,13 @@ from tests.helpers import (
 )
 
 
-def labels(message_buttons: list[list[tuple[str, str | None]]]) -> list[str]:
-    return [label for row in message_buttons for label, _data in row]
-
-
 async def to_notices(user: EmulatedUser) -> list[str]:
     """Sign-up as far as the notice topics; their button labels."""
     await start_and_consent(user)
     for label in ("English", "Choose from the list", "Dalston", "25 to 34"):
         await user.tap_button(label)
         await user.next_reply()
-    return labels(user.last.buttons)
+    return user.last.labels
 
 
 async def test_notice_topics_show_on_and_off_and_done_with_none_says_so(
@@ -53,8 +49,8 @@ async def test_notice_topics_show_on_and_off_and_done_with_none_says_so(
     await ada.next_reply()
     await ada.tap_button("Safety notices")
     switched = await ada.next_reply()
-    assert "✅ Safety notices" in labels(switched.buttons)
-    assert "⬜ Community events" in labels(switched.buttons)
+    assert "✅ Safety notices" in switched.labels
+    assert "⬜ Community events" in switched.labels
     await ada.tap_button("Done")
     saved = await ada.next_reply()
     assert saved.text == "Your choices are saved."
@@ -83,7 +79,7 @@ async def test_the_survey_offer_can_be_put_off(
 ) -> None:
     ada = emulator.user(15_003, first_name="Ada")
     await onboard(ada)
-    assert labels(ada.last.buttons) == ["Start the survey", "Not now"]
+    assert ada.last.labels == ["Start the survey", "Not now"]
     await ada.tap_button("Not now")
     later = await ada.next_reply()
     assert "/survey whenever you like" in (later.text or "")
@@ -133,7 +129,7 @@ async def test_something_else_asks_what_and_keeps_the_words_beside_the_choice(
     asked = await ada.next_reply()
     assert "What else should your local police team focus on?" in (asked.text or "")
     assert "300 characters" in (asked.text or "")
-    assert labels(asked.buttons) == ["Back", "Skip"]
+    assert asked.labels == ["Back", "Skip"]
     await ada.send("x" * 301)
     assert "301 characters" in ((await ada.next_reply()).text or "")
     await ada.send("Broken street lights on Amhurst Road")
@@ -175,7 +171,7 @@ async def test_a_skipped_follow_up_stores_only_the_choice(
     await ada.next_reply()
     await ada.tap_button("Back")  # back to the ticks, still ticked
     back = await ada.next_reply()
-    assert "✅ Something else" in labels(back.buttons)
+    assert "✅ Something else" in back.labels
     await ada.tap_button("Done")
     await ada.next_reply()
     await ada.tap_button("Skip")
@@ -193,7 +189,7 @@ async def test_change_an_answer_names_the_questions_and_ticks_the_current_answer
     await ada.next_reply()
     await ada.tap_button("Change an answer")
     menu = await ada.next_reply()
-    assert labels(menu.buttons) == [
+    assert menu.labels == [
         "1. Priorities",
         "2. Safety after dark",
         "3. Police can be trusted",
@@ -204,13 +200,13 @@ async def test_change_an_answer_names_the_questions_and_ticks_the_current_answer
     ]
     await ada.tap_button("Safety after dark")
     reopened = await ada.next_reply()
-    assert "✅ 2" in labels(reopened.buttons)
+    assert "✅ 2" in reopened.labels
     await ada.tap_button("4")
     await ada.next_reply()
     await ada.tap_button("Change an answer")
     await ada.next_reply()
     await ada.tap_button("Police treat everyone fairly")
-    assert "✅ Disagree" in labels((await ada.next_reply()).buttons)
+    assert "✅ Disagree" in (await ada.next_reply()).labels
 
 
 async def test_after_answering_the_bot_does_not_offer_the_same_survey_as_new(
