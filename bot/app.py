@@ -47,7 +47,7 @@ from bot.surveys import Survey, load_surveys
 from bot.update_processor import PerChatUpdateProcessor
 from handlers import errors
 from handlers.delivery import TelegramDelivery, progress_reporter, send_scheduled
-from handlers.menus import MenuOutcome, apply_menu
+from handlers.menus import MenuOutcome, apply_menu, bot_commands
 from handlers.ratelimit import GateLimiter
 from handlers.replies import patiently
 from handlers.residents import conversation, onboarding, privacy, survey
@@ -147,7 +147,7 @@ def prepare(settings: Settings) -> Prepared:
 
 
 def _menu() -> list[BotCommand]:
-    return [BotCommand(c.command, c.description) for c in resident_menu()]
+    return bot_commands(resident_menu())
 
 
 async def _set_menu(bot: Bot, commands: list[BotCommand], language: str | None) -> bool:

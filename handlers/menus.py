@@ -28,7 +28,7 @@ from bot.messages import MenuChange, MenuCommand
 from handlers.ratelimit import bulk
 from handlers.replies import patiently
 
-__all__ = ["MenuOutcome", "apply_menu", "apply_menus"]
+__all__ = ["MenuOutcome", "apply_menu", "apply_menus", "bot_commands"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,13 @@ class MenuOutcome(Enum):
     UNREACHABLE = "unreachable"  # Telegram did not answer, or kept asking for a pause
 
 
+def bot_commands(menu: Iterable[MenuCommand]) -> list[BotCommand]:
+    """A menu as the Bot API's BotCommand objects (every chat's, and the residents' default)."""
+    return [BotCommand(c.command, c.description) for c in menu]
+
+
 async def _set(bot: Bot, chat_id: int, language: str | None, menu: Iterable[MenuCommand]) -> None:
-    commands = [BotCommand(c.command, c.description) for c in menu]
+    commands = bot_commands(menu)
     scope = BotCommandScopeChat(chat_id)
     await patiently(
         lambda: bot.set_my_commands(commands, scope=scope, language_code=language, **bulk(bot))
