@@ -435,19 +435,28 @@ def _safeguarding(figure: Figure) -> list[str]:
         f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
         for lang, v in x.get("third_per_language", {}).items()
     )
+    fourth = ", ".join(
+        f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
+        for lang, v in x.get("fourth_per_language", {}).items()
+    )
+    pooled = x.get("all_held_out", {})
     return [
-        "Three frozen evaluation sets, each written blind in eleven languages by helpers who "
+        "Four frozen evaluation sets, each written blind in eleven languages by helpers who "
         "saw neither the rules nor the model (see their READMEs): the first "
         f"(`tests/data/safeguarding/`, {x['held_out']} held-out messages), a second "
         f"written later by others (`tests/data/safeguarding_2/`, {x['second_set']} held-out "
-        f"messages) and a third by others again (`tests/data/safeguarding_3/`, "
-        f"{x.get('third_set', 0)} held-out messages; no model was fitted to any of it). The "
-        "first two sets' development parts ({x['dev']} messages in the first) chose the "
-        "model's thresholds; the held-out parts are measured here and never tuned on. Ours is "
+        f"messages), a third and a fourth by others again (`tests/data/safeguarding_3/`, "
+        f"{x.get('third_set', 0)}, and `tests/data/safeguarding_4/`, "
+        f"{x.get('fourth_set', 0)} held-out messages). The four development parts "
+        f"({x['dev']} messages in the first) train the model out of fold and choose its "
+        "thresholds; the held-out parts are measured here and never tuned on. Ours is "
         "`Safeguarding.load()` as the bot runs it; the baseline is the wording rules alone. "
+        f"All held-out parts together ({pooled.get('messages', 0)} messages): recall "
+        f"{pooled.get('recall', 0):.3f}, false alarms {pooled.get('false_alarms', 0):.3f}. "
         f"First set, held-out recall / false alarms by language, ours: {per}; rules alone: "
-        f"{rules}. Second set, ours: {second}. Third set, ours: {third}. First set's "
-        "development part: recall "
+        f"{rules}. Second set, ours: {second}. Third set, ours: {third}. Fourth set, ours: "
+        f"{fourth}. First set's development part (trained on by the other folds' models and "
+        "by the shipped one, so optimistic): recall "
         f"{x['dev_recall']:.3f}, false alarms {x['dev_false_alarms']:.3f} (rules alone: "
         f"recall {x['dev_rules_recall']:.3f}).",
         'The gentler line ("if anyone is in danger right now, call 999") is counted apart: '

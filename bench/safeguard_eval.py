@@ -15,7 +15,10 @@ The second set (``tests/data/safeguarding_2``) was written later, by other write
 first set's held-out part had been looked at four times; its held-out part is measured on the
 same targets (its development part helps choose the thresholds). The third
 (``tests/data/safeguarding_3``, 2026-12-04) came later still, from new writers, and no model
-has been fitted to any of it; its held-out part is measured on the same targets.
+has been fitted to any of it; its held-out part is measured on the same targets. The fourth
+(``tests/data/safeguarding_4``, 2026-12-04, other writers again) was measured blind before any
+fitting (its README has that figure); since then all four development parts train the model
+out of fold and choose its thresholds, and the four held-out parts are measured here.
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ from bench.common import ROOT, Result
 if TYPE_CHECKING:  # for annotations; the functions below import the bot where they use it
     from bot.residents.safeguarding import Safeguarding
 
-__all__ = ["EVALUATION", "SECOND", "THIRD", "Tally", "load", "measure", "run"]
+__all__ = ["EVALUATION", "FOURTH", "SECOND", "THIRD", "Tally", "load", "measure", "run"]
 
 EVALUATION = ROOT / "tests" / "data" / "safeguarding"
 SECOND = ROOT / "tests" / "data" / "safeguarding_2"
 THIRD = ROOT / "tests" / "data" / "safeguarding_3"
+FOURTH = ROOT / "tests" / "data" / "safeguarding_4"
 RECALL_TARGET, LANGUAGE_RECALL_TARGET, FALSE_ALARM_TARGET = 0.95, 0.90, 0.05
 
 
@@ -139,6 +143,8 @@ def run(quick: bool) -> list[Result]:
     ours_2, base_2 = measure(second, ours), measure(second, rules_only)
     third = load("heldout", THIRD)
     ours_3, base_3 = measure(third, ours), measure(third, rules_only)
+    fourth = load("heldout", FOURTH)
+    ours_4, base_4 = measure(fourth, ours), measure(fourth, rules_only)
     texts = [str(r["text"]) for r in held_out]
     passes = 1 if quick else 5
 
@@ -173,11 +179,15 @@ def run(quick: bool) -> list[Result]:
         "second_harm_recall": round(c.harm_found / c.harm, 3) if c.harm else None,
         "third_set": len(third),
         "third_per_language": _per_language(ours_3),
+        "fourth_set": len(fourth),
+        "fourth_per_language": _per_language(ours_4),
+        "all_held_out": _pooled([ours_h, ours_2, ours_3, ours_4]),
     }
     return [
         *_against_targets("Safeguarding, held-out", ours_h, base_h, extra),
         *_against_targets("Safeguarding, second set, held-out", ours_2, base_2),
         *_against_targets("Safeguarding, third set, held-out", ours_3, base_3),
+        *_against_targets("Safeguarding, fourth set, held-out", ours_4, base_4),
         Result(
             "Safeguarding, time per message",
             "µs",
@@ -231,6 +241,19 @@ def _against_targets(
     ]
 
 
+def _pooled(sets: list[dict[str, Tally]]) -> dict[str, float]:
+    """Recall and false alarms over every held-out part together."""
+    found = sum(t["all"].found for t in sets)
+    emergencies = sum(t["all"].emergencies for t in sets)
+    alarms = sum(t["all"].alarms for t in sets)
+    calm = sum(t["all"].calm for t in sets)
+    return {
+        "messages": emergencies + calm,
+        "recall": round(found / emergencies, 3),
+        "false_alarms": round(alarms / calm, 3),
+    }
+
+
 def _weakest(tallies: dict[str, Tally]) -> tuple[float, str]:
     return min((t.recall(), language) for language, t in tallies.items() if language != "all")
 
@@ -246,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         ("heldout", SECOND, "second set"),
         ("dev", THIRD, "third set dev"),
         ("heldout", THIRD, "third set"),
+        ("dev", FOURTH, "fourth set dev"),
+        ("heldout", FOURTH, "fourth set"),
     )
     for split, directory, label in parts:
         for name, system in (("ours", ours), ("rules only", rules_only)):

@@ -31,7 +31,9 @@ def test_frozen_file_is_unchanged(digest: str, name: str) -> None:
     assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == digest, name
 
 
-@pytest.mark.parametrize("folder", ["safeguarding", "safeguarding_2", "safeguarding_3"])
+@pytest.mark.parametrize(
+    "folder", ["safeguarding", "safeguarding_2", "safeguarding_3", "safeguarding_4"]
+)
 def test_every_language_has_enough_of_both_kinds_in_each_part(folder: str) -> None:
     """At least 40 emergencies and 40 hard non-emergencies per language (issue 13), each
     language present in both parts."""
