@@ -33,6 +33,10 @@ from bot.residents.safeguarding import Safeguarding
 __all__ = ["OURS_UPDATES", "run"]
 
 WARM_UP_RESIDENTS = 4
+# The bare bot is the same code in every round, so the spread of its rates is the machine's.
+# Beyond this share (fastest round over slowest, minus one) a run cannot judge a ratio target
+# of 0.85: the rounds disagree by more than the target's margin.
+NOISE_LIMIT = 0.15
 FIRST_USER_ID = 5_000_000
 
 
@@ -198,6 +202,9 @@ async def _run(residents: int, rounds: int) -> list[Result]:
         "bare_rates": [round(r.rate, 1) for r in bares],
         "pair_ratios": [round(r, 3) for r in ratios],
         "reported_pair": middle + 1,
+        "pair_ratio_range": [round(min(ratios), 3), round(max(ratios), 3)],
+        "bare_spread": round(max(b.rate for b in bares) / min(b.rate for b in bares) - 1, 3),
+        "noise_limit": NOISE_LIMIT,
         "updates_per_resident": OURS_UPDATES,
         "updates": ours.updates,
         "ours_seconds": round(ours.seconds, 2),
@@ -223,12 +230,12 @@ async def _run(residents: int, rounds: int) -> list[Result]:
             ours.rate,
             bare.rate,
             better="higher",
-            ratio_target=0.8,
-            target_text="ratio ≥ 0.8",
+            ratio_target=0.85,
+            target_text="ratio ≥ 0.85",
             extra=sizes,
         )
     ]
-    for q in (50, 99):
+    for q, bound in ((50, 1.2), (99, 1.25)):
         results.append(
             Result(
                 f"Conversation latency p{q}",
@@ -236,8 +243,8 @@ async def _run(residents: int, rounds: int) -> list[Result]:
                 1000 * percentile(ours.latencies, q),
                 1000 * percentile(bare.latencies, q),
                 better="lower",
-                ratio_target=1.25,
-                target_text="ratio ≤ 1.25 (baseline/ours ≥ 0.8)",
+                ratio_target=bound,
+                target_text=f"ratio ≤ {bound}",
             )
         )
     return results

@@ -41,6 +41,9 @@ NAMES = ROOT / "tests" / "data" / "scrubber_names.toml"
 # A second names set, written blind by someone else after the first set's held-out part had
 # been read: all of it is held out, and --misses never lists it.
 NAMES_2 = ROOT / "tests" / "data" / "scrubber_names_2.toml"
+# A third names set (2026-12-04), written blind by two more helpers, with a development part
+# that may be read and tuned on and a held-out part that is only measured.
+NAMES_3 = ROOT / "tests" / "data" / "scrubber_names_3.toml"
 # Resident-style example messages in eleven languages, written by other people for the
 # safeguarding rules. They hold no personal data, so every removal in them is a false one.
 INDEPENDENT = ROOT / "safeguarding"
@@ -181,6 +184,11 @@ def second_names(scrubber: Scrubber) -> Report:
     return evaluate(scrubber, load(NAMES_2, "holdout2"))
 
 
+def third_names(scrubber: Scrubber, part: str) -> Report:
+    """One part ("dev" or "holdout") of the third blind names set (see NAMES_3)."""
+    return evaluate(scrubber, [c for c in load(NAMES_3) if c.set == part])
+
+
 def independent_texts(folder: Path = INDEPENDENT) -> list[str]:
     texts: list[str] = []
     for path in sorted(folder.glob("*.toml")):
@@ -262,6 +270,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.set == "all":
         print_report("both sets", evaluate(scrubber, comments))
         print_report("second names set (blind, all held out)", second_names(scrubber))
+        third_dev = third_names(scrubber, "dev")
+        print_report("third names set, development part", third_dev)
+        if args.misses:
+            for line in third_dev.misses + third_dev.false_removals:
+                print("   ", line)
+        print_report("third names set, held-out part", third_names(scrubber, "holdout"))
     texts = independent_texts()
     altered = [(t, scrubber.scrub(t).text) for t in texts]
     altered = [(t, out) for t, out in altered if out != t]
