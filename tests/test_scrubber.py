@@ -259,6 +259,19 @@ WHOLE_NAMES = [
     ("PC Grace Park helped us a lot", "PC [name] helped us a lot"),
     ("Bruno Costa Nunes fuma na escada", "[name] fuma na escada"),
     ("my neighbour Ayesha Bibi", "my neighbour [name]"),
+    # Initials, before or after a title, and a title that is also an initial ("M."):
+    ("Please call Mrs A. K. Bello about the lift", "Please call Mrs [name] about the lift"),
+    ("The officer J. Okonkwo never came back", "The officer [name] never came back"),
+    ("I. M. Bălănescu de la Hackney nu a sunat", "[name] de la Hackney nu a sunat"),
+    # A nickname, and a word right after a cue ("called") before a listed name:
+    ("Everyone knows Little Kwabena deals there", "Everyone knows [name] deals there"),
+    ("wiil la yiraahdo abdiweli hassan noor ayaa", "wiil la yiraahdo [name] ayaa"),
+    # After a title, in Arabic script, one family name on no list, up to a postposition:
+    ("السيدة زينب بنجلون سقطت في الشارع", "السيدة [name] سقطت في الشارع"),
+    ("Sgt احسان اللہ خٹک نے کہا تھا", "Sgt [name] نے کہا تھا"),
+    # A Turkish case ending goes with the name; an English possessive stays:
+    ("PCSO Serkan Tekin'e çok teşekkür ederim", "PCSO [name] çok teşekkür ederim"),
+    ("Tunde's car is blocking the road", "[name]'s car is blocking the road"),
 ]
 
 
@@ -271,6 +284,8 @@ def test_no_word_of_a_name_survives(scrubber: Scrubber, text: str, scrubbed: str
     "text",
     [
         "Shoplifting at Marks and Spencer again",
+        "Plan B. Then we met at the Town Hall",
+        "We went to the U.K. Government office",
         "Ramazan Bayramı'nda çok gürültü vardı",
         "Festa de Santo António em Stoke Newington",
     ],
@@ -449,6 +464,18 @@ def test_names_are_removed_whole_in_the_blind_names_set(scrubber: Scrubber) -> N
     module = _eval_module()
     report = module.evaluate(scrubber, module.load(module.NAMES))
     assert report.partial["name"] <= 1, report.misses
+
+
+def test_names_are_removed_whole_in_the_third_names_set(scrubber: Scrubber) -> None:
+    """The third blind names set (docs/scrubber.md): its development part, tuned on, leaves
+    at most 2 names partly removed (17 when it arrived); the held-out part, never read, is a
+    guard against going back (15 measured after the change, 20 before)."""
+    module = _eval_module()
+    dev, held_out = module.third_names(scrubber, "dev"), module.third_names(scrubber, "holdout")
+    assert dev.partial["name"] <= 2, dev.misses
+    assert dev.recall("name") >= 0.72
+    assert held_out.partial["name"] <= 15
+    assert dev.protected_hit <= 6 and dev.clean_altered <= 4, dev.false_removals
 
 
 def test_corpus_false_removals(corpus_report: Any) -> None:

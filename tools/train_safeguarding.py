@@ -194,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="train and report, write nothing")
     parser.add_argument(
+        "--average-folds",
+        action="store_true",
+        help="ship the mean of the fold models (scored out of fold) instead of one model on all",
+    )
+    parser.add_argument(
         "--without-dev",
         action="store_true",
         help="train on the training files alone (the method before 2026-12-04), for comparison",
@@ -231,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     for n, head in enumerate(HEADS):
         y = np.array([bool(r[head.value]) for r in train + dev])
         scores = [0.0] * len(dev)
+        folds = []
         for held in range(len(parts)):
             # Each set's development part is scored by a model that never saw it, trained on
             # the training files and the other sets' development parts.
@@ -238,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                 [np.ones(len(train), bool), (fold != held) & (not arguments.without_dev)]
             )
             model = _fit(x_all[keep], y[keep], np.concatenate([weight, np.ones(len(dev))])[keep])
+            folds.append(model)
             for i, score in zip(
                 np.flatnonzero(fold == held),
                 model.predict_proba(x_dev[fold == held])[:, 1],
@@ -247,9 +254,14 @@ def main(argv: list[str] | None = None) -> int:
         every = np.concatenate(
             [np.ones(len(train), bool), np.full(len(dev), not arguments.without_dev)]
         )
-        model = _fit(x_all[every], y[every], np.concatenate([weight, np.ones(len(dev))])[every])
-        weights[n] = model.coef_[0]
-        bias[n] = model.intercept_[0]
+        if arguments.average_folds:
+            weights[n] = np.mean([m.coef_[0] for m in folds], axis=0)
+            bias[n] = float(np.mean([m.intercept_[0] for m in folds]))
+        else:
+            all_weights = np.concatenate([weight, np.ones(len(dev))])
+            model = _fit(x_all[every], y[every], all_weights[every])
+            weights[n] = model.coef_[0]
+            bias[n] = model.intercept_[0]
         concern = Concern(head.value)
         # With the rules: only negatives they leave alone are the model's to keep below.
         by_rules = [concern in found for found in ruled]

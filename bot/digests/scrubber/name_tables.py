@@ -217,6 +217,7 @@ _RELATIONS: Final = (
     r"|deriskaygu|wiilkayga|gabadhayda|saaxiibkay|walaalkay|walaashay|ninkayga"
     r"|جاري|جارتي|جارنا|ابني|ابنتي|زوجي|زوجتي|صديقي|صديقتي|أخي|اخي|أختي|اختي|پڑوسی|پڑوسن"
     r"|بیٹا|بیٹی|شوہر|بیوی|بھائی|بہن|প্রতিবেশী|ছেলে|মেয়ে|স্বামী|স্ত্রী|বন্ধু|ভাই|বোন"
+    r"|বাড়িওয়ালা|বাড়িওয়ালী|مالک[ \t]+مکان"
 )
 _RELATION: Final = _Cue.of(
     _RELATIONS,
@@ -230,7 +231,8 @@ _CALLED_PHRASES: Final = (
     r"|meu[ \t]+nome[ \t]+é|s'appelle|je[ \t]+m'appelle|appelée?|se[ \t]+nume[șs]te"
     r"|m[ăa][ \t]+numesc|numele[ \t]+meu[ \t]+este|numit[ăa]?|adı|adım|ismi|ismim"
     r"|nazywa[ \t]+się|nazywam[ \t]+się|ma[ \t]+na[ \t]+imię|mam[ \t]+na[ \t]+imię"
-    r"|magaciisu[ \t]+waa|magaceedu[ \t]+waa|magacaygu(?:[ \t]+waa)?"
+    r"|magaciisu[ \t]+waa|magaceedu[ \t]+waa|magacaygu(?:[ \t]+waa)?|la[ \t]+yiraahdo"
+    r"|loo[ \t]+yaqaan|appelle|chamam|llaman"
     r"|اسمه|اسمها|اسمي|يدعى|يُدعى|نام|নাম"
 )
 _CALLED: Final = _Cue.of(

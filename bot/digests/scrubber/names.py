@@ -8,6 +8,7 @@ table and kept place words.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence, Set
 from typing import Final
@@ -49,11 +50,50 @@ _PLACE_NOUNS: Final = _STREET_SUFFIXES | _words(
 
 
 def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
-    """Only a space or two between two words: no comma, line break, or possessive."""
+    """Only a space or two between two words: no comma, line break, or possessive; after an
+    initial ("J. Okonkwo", "M.A. Rahman"), its full stop too."""
     if a.possessive:
         return False
     gap = text[a.end : b.start]
+    if _initial(a) and gap[:1] == ".":
+        gap = gap[1:]
+        return len(gap) <= 1 and not gap.strip(" \t")
     return 0 < len(gap) <= 2 and not gap.strip(" \t")
+
+
+def _initial(tok: _Tok) -> bool:
+    """A single capital letter, as initials are written ("A. K. Özdemir")."""
+    return len(tok.text) == 1 and tok.text.isupper()
+
+
+# Nicknames written before a name ("Little Kwabena", "Petit Fiston", "Deli Yusuf"): part of
+# it when capitalised beside it, though some are sentence openers on their own.
+_NICKNAME_WORDS: Final = _words(
+    """
+    little lil big small young old fat tall skinny crazy mad baby petit petite grand gros
+    grosse gordo gorda flaco flaca chino chica baixinho baixinha deli koca küçük büyük mały
+    duży
+    """
+)
+
+# In Arabic-script languages a titled name may go on past its listed words ("السيدة زينب
+# بنجلون", "Sgt احسان اللہ خٹک"): it stops at these words, which follow a name but are never
+# one (prepositions, postpositions, conjunctions, "said", "is", "was").
+_UNCASED_NAME_STOPS: Final = _words(
+    """
+    في من على إلى الى عن مع و أو او ثم قال قالت هو هي كان كانت لم لن قد هذا هذه الذي التي بعد
+    قبل عند منذ لا ما يا
+    نے کا کی کے کو سے میں پر ہے ہیں تھا تھی تھے اور یا بھی کہ جو نہیں صاحب جی والا والی
+    ও এবং কে কি না এর থেকে আর যে সাহেব ভাই আপা
+    """
+)
+
+# Turkish case endings after a name's apostrophe ("Tekin'e", "Dağdeviren'in") go with the
+# name when it is removed; English "'s" stays ("[name]'s car").
+_CASE_ENDING_RE: Final = re.compile(
+    r"['’](?:in|ın|un|ün|nin|nın|nun|nün|e|a|ye|ya|de|da|te|ta|den|dan|ten|tan|i|ı|u|ü|yi|yı"
+    r"|yu|yü|le|la|yle|yla|ler|lar)(?![^\W\d_])"
+)
 
 
 class _Cover:
@@ -153,14 +193,37 @@ class _NameFinder:
                 return tier
         return None
 
-    def _before_name(self, tok: _Tok, name: _Tok, loud: bool) -> bool:
+    def _before_name(
+        self,
+        tok: _Tok,
+        name: _Tok,
+        loud: bool,
+        after_cue: bool,
+        cue_word: bool,
+        dotted: bool,
+    ) -> bool:
         """A word right before a name that is part of it: a family name written first
-        ("POPA Elena", "Kowalski Jan"), or in a script without capitals a listed name or a
-        word names are made of ("تاهمينا رحيم", "بنت علي")."""
+        ("POPA Elena", "Kowalski Jan"); in a script without capitals a listed name or a
+        word names are made of ("تاهمينا رحيم", "بنت علي"); initials ("I. M. Bălănescu");
+        a capitalised word inside a sentence ("waa Guuleed Aadan Samatar", "Little
+        Kwabena"); and any word right after a cue ("landlord Nasir Uddin", where only
+        "Uddin" is listed). ``dotted``: a full stop follows the word (an initial's)."""
+        mixed_case_name = name.upper_first and not name.all_caps
+        if mixed_case_name and dotted and _initial(tok):
+            return True  # also the French title "M.": removing it with the name is harmless
+        if cue_word:
+            return False
+        capitalised = tok.upper_first and not tok.all_caps
+        if mixed_case_name and capitalised and tok.key in _NICKNAME_WORDS:
+            return True
         if self._never_name(tok.key) or tok.key in _PLACE_NOUNS:
             return False
         if tok.key in _NOT_PERSON_PREFIXES or tok.key in _PARTICLES:
             return False
+        if after_cue and (not tok.cased or tok.upper_first or not name.upper_first):
+            return True
+        if mixed_case_name and capitalised and not tok.sentence_start and len(tok.key) > 1:
+            return True
         names = self._names
         if not tok.cased:
             return not name.cased and any(
@@ -200,11 +263,23 @@ class _NameFinder:
         by_start = {t.start: i for i, t in enumerate(toks)}
         accepted: dict[int, bool] = {}  # token index -> found by a cue
         titled: set[int] = set()  # right after a title ("PCSO Grace Park")
+        after_cue: set[int] = set()  # right after any cue before a name
+        cue_words: set[int] = set()  # the cues' own words ("PCSO", "my neighbour")
+        named: set[int] = set()  # right after a title or "called", "my name is"
 
         # 1. Cues before the name.
         for cue, explicit in ((_TITLE, True), (_CALLED, True), (_RELATION, False)):
             for match in cue.matches(text, toks):
+                cue_words.update(
+                    k
+                    for k, t in enumerate(toks)
+                    if match.start() <= t.start and t.end <= match.end()
+                )
                 i = by_start.get(match.end())
+                if i is not None:
+                    after_cue.add(i)
+                    if explicit:
+                        named.add(i)
                 if i is None or not self._after_strong_cue(toks[i], explicit):
                     continue
                 accepted[i] = True
@@ -275,6 +350,21 @@ class _NameFinder:
             if taken:
                 accepted[i] = False
 
+        # 3b. Initials before a listed name or family name: "J. Okonkwo", "A. K. Özdemir".
+        for i in range(1, n):
+            tok, before = toks[i], toks[i - 1]
+            if (
+                i not in accepted
+                and _initial(before)
+                and _adjacent(text, before, tok)
+                and text[before.end : before.end + 1] == "."
+                and tok.upper_first
+                and not tok.all_caps
+                and not self._never_name(tok.key)
+                and (self._names.tier(tok.key) is not None or tok.key in self._names.family)
+            ):
+                accepted[i] = False
+
         # 4. A maybe-name before a capitalised word: "Grace Okoro", "Will Smith".
         for i in range(n - 1):
             a, b = toks[i], toks[i + 1]
@@ -293,7 +383,16 @@ class _NameFinder:
             ):
                 accepted[i] = False
 
-        spans = self._grow(text, toks, accepted, shouting=False, titled=titled)
+        spans = self._grow(
+            text,
+            toks,
+            accepted,
+            shouting=False,
+            titled=titled,
+            named=named,
+            after_cue=after_cue,
+            cue_words=cue_words,
+        )
 
         # 5. Writers who never use capitals, and short names in ALL CAPS. Whether a comment is
         # written that way is judged without the words already removed, so the answer is the
@@ -318,7 +417,9 @@ class _NameFinder:
                 if quiet or loud:
                     late[i] = False
         yield from spans
-        yield from self._grow(text, toks, late, shouting)
+        yield from self._grow(
+            text, toks, late, shouting, named=named, after_cue=after_cue, cue_words=cue_words
+        )
 
     def _grow(
         self,
@@ -327,6 +428,9 @@ class _NameFinder:
         accepted: dict[int, bool],
         shouting: bool,
         titled: Set[int] = frozenset(),
+        named: Set[int] = frozenset(),
+        after_cue: Set[int] = frozenset(),
+        cue_words: Set[int] = frozenset(),
     ) -> list[tuple[int, int, bool]]:
         """Extend each accepted word over the words of the same name around it: following
         names, particles and the surname, and a family name written first.
@@ -344,6 +448,7 @@ class _NameFinder:
             loud = shouting or toks[i].all_caps  # "DESMOND O'REILLY": the name sets the case
             last = i
             j = i + 1
+            unlisted = 0  # words taken after a title only because they follow it
             while j < n and j - i <= 5 and _adjacent(text, toks[last], toks[j]):
                 if (
                     toks[j].key in _UNCASED_PARTICLES
@@ -408,6 +513,20 @@ class _NameFinder:
                     cued = cued or accepted[j + 1]
                     last = j + 1
                     j += 2
+                elif (
+                    i in named
+                    and not unlisted
+                    and not toks[i].cased
+                    and not toks[j].cased
+                    and last == j - 1
+                    and toks[j].key not in _UNCASED_NAME_STOPS
+                    and not self._never_name(toks[j].key)
+                ):
+                    # After a title or "my name is", in a script without capitals: one
+                    # family name that is on no list ("السيدة زينب بنجلون").
+                    unlisted += 1
+                    last = j
+                    j += 1
                 else:
                     break
             first = i
@@ -416,11 +535,22 @@ class _NameFinder:
                 and i - first < 2
                 and first - 1 not in done
                 and _adjacent(text, toks[first - 1], toks[first])
-                and self._before_name(toks[first - 1], toks[i], loud)
+                and self._before_name(
+                    toks[first - 1],
+                    toks[i],
+                    loud,
+                    after_cue=first - 1 in after_cue,
+                    cue_word=first - 1 in cue_words,
+                    dotted=text[toks[first - 1].end : toks[first - 1].end + 1] == ".",
+                )
             ):
                 first -= 1
             done.update(range(first, last + 1))
-            spans.append((toks[first].start, toks[last].end, cued))
+            end = toks[last].end
+            ending = _CASE_ENDING_RE.match(text, end)
+            if ending is not None and not toks[last].possessive:
+                end = ending.end()
+            spans.append((toks[first].start, end, cued))
         return spans
 
     def _signature_at_end(self, text: str, toks: Sequence[_Tok], i: int) -> bool:
