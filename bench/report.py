@@ -473,24 +473,30 @@ def _safeguarding(figure: Figure) -> list[str]:
         f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
         for lang, v in x.get("fourth_per_language", {}).items()
     )
+    fifth = ", ".join(
+        f"{lang} {v['recall']:.2f}/{v['false_alarms']:.2f}"
+        for lang, v in x.get("fifth_per_language", {}).items()
+    )
     pooled = x.get("all_held_out", {})
     return [
-        "Four frozen evaluation sets, each written blind in eleven languages by helpers who "
+        "Five frozen evaluation sets, each written blind in eleven languages by helpers who "
         "saw neither the rules nor the model (see their READMEs): the first "
         f"(`tests/data/safeguarding/`, {x['held_out']} held-out messages), a second "
         f"written later by others (`tests/data/safeguarding_2/`, {x['second_set']} held-out "
-        f"messages), a third and a fourth by others again (`tests/data/safeguarding_3/`, "
-        f"{x.get('third_set', 0)}, and `tests/data/safeguarding_4/`, "
-        f"{x.get('fourth_set', 0)} held-out messages). The four development parts "
-        f"({x['dev']} messages in the first) train the model out of fold and choose its "
-        "thresholds; the held-out parts are measured here and never tuned on. Ours is "
+        "messages), a third, a fourth and a fifth by others again "
+        f"(`tests/data/safeguarding_3/`, "
+        f"{x.get('third_set', 0)}, `tests/data/safeguarding_4/`, {x.get('fourth_set', 0)}, "
+        f"and `tests/data/safeguarding_5/`, {x.get('fifth_set', 0)} held-out messages). The "
+        f"first four development parts ({x['dev']} messages in the first) train the model out "
+        "of fold and choose its thresholds; the fifth set has never been fitted to. The "
+        "held-out parts are measured here and never tuned on. Ours is "
         "`Safeguarding.load()` as the bot runs it; the baseline is the wording rules alone. "
         f"All held-out parts together ({pooled.get('messages', 0)} messages): recall "
         f"{pooled.get('recall', 0):.3f}, false alarms {pooled.get('false_alarms', 0):.3f}. "
         f"First set, held-out recall / false alarms by language, ours: {per}; rules alone: "
         f"{rules}. Second set, ours: {second}. Third set, ours: {third}. Fourth set, ours: "
-        f"{fourth}. First set's development part (trained on by the other folds' models and "
-        "by the shipped one, so optimistic): recall "
+        f"{fourth}. Fifth set, ours: {fifth}. First set's development part (trained on by "
+        "the other folds' models and by the shipped one, so optimistic): recall "
         f"{x['dev_recall']:.3f}, false alarms {x['dev_false_alarms']:.3f} (rules alone: "
         f"recall {x['dev_rules_recall']:.3f}).",
         'The gentler line ("if anyone is in danger right now, call 999") is counted apart: '

@@ -18,7 +18,9 @@ same targets (its development part helps choose the thresholds). The third
 has been fitted to any of it; its held-out part is measured on the same targets. The fourth
 (``tests/data/safeguarding_4``, 2026-12-04, other writers again) was measured blind before any
 fitting (its README has that figure); since then all four development parts train the model
-out of fold and choose its thresholds, and the four held-out parts are measured here.
+out of fold and choose its thresholds. The fifth (``tests/data/safeguarding_5``, 2026-12-04,
+other writers again) has never been fitted to: both its parts were measured blind, once, and
+its held-out part is reported here beside the other four.
 """
 
 from __future__ import annotations
@@ -37,12 +39,23 @@ from bench.common import ROOT, Result
 if TYPE_CHECKING:  # for annotations; the functions below import the bot where they use it
     from bot.residents.safeguarding import Safeguarding
 
-__all__ = ["EVALUATION", "FOURTH", "SECOND", "THIRD", "Tally", "load", "measure", "run"]
+__all__ = [
+    "EVALUATION",
+    "FIFTH",
+    "FOURTH",
+    "SECOND",
+    "THIRD",
+    "Tally",
+    "load",
+    "measure",
+    "run",
+]
 
 EVALUATION = ROOT / "tests" / "data" / "safeguarding"
 SECOND = ROOT / "tests" / "data" / "safeguarding_2"
 THIRD = ROOT / "tests" / "data" / "safeguarding_3"
 FOURTH = ROOT / "tests" / "data" / "safeguarding_4"
+FIFTH = ROOT / "tests" / "data" / "safeguarding_5"
 RECALL_TARGET, LANGUAGE_RECALL_TARGET, FALSE_ALARM_TARGET = 0.95, 0.90, 0.05
 
 
@@ -145,6 +158,8 @@ def run(quick: bool) -> list[Result]:
     ours_3, base_3 = measure(third, ours), measure(third, rules_only)
     fourth = load("heldout", FOURTH)
     ours_4, base_4 = measure(fourth, ours), measure(fourth, rules_only)
+    fifth = load("heldout", FIFTH)
+    ours_5, base_5 = measure(fifth, ours), measure(fifth, rules_only)
     texts = [str(r["text"]) for r in held_out]
     passes = 1 if quick else 5
 
@@ -181,13 +196,16 @@ def run(quick: bool) -> list[Result]:
         "third_per_language": _per_language(ours_3),
         "fourth_set": len(fourth),
         "fourth_per_language": _per_language(ours_4),
-        "all_held_out": _pooled([ours_h, ours_2, ours_3, ours_4]),
+        "fifth_set": len(fifth),
+        "fifth_per_language": _per_language(ours_5),
+        "all_held_out": _pooled([ours_h, ours_2, ours_3, ours_4, ours_5]),
     }
     return [
         *_against_targets("Safeguarding, held-out", ours_h, base_h, extra),
         *_against_targets("Safeguarding, second set, held-out", ours_2, base_2),
         *_against_targets("Safeguarding, third set, held-out", ours_3, base_3),
         *_against_targets("Safeguarding, fourth set, held-out", ours_4, base_4),
+        *_against_targets("Safeguarding, fifth set (never fitted), held-out", ours_5, base_5),
         Result(
             "Safeguarding, time per message",
             "µs",
@@ -271,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         ("heldout", THIRD, "third set"),
         ("dev", FOURTH, "fourth set dev"),
         ("heldout", FOURTH, "fourth set"),
+        ("heldout", FIFTH, "fifth set"),
     )
     for split, directory, label in parts:
         for name, system in (("ours", ours), ("rules only", rules_only)):

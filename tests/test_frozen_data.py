@@ -32,7 +32,8 @@ def test_frozen_file_is_unchanged(digest: str, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "folder", ["safeguarding", "safeguarding_2", "safeguarding_3", "safeguarding_4"]
+    "folder",
+    ["safeguarding", "safeguarding_2", "safeguarding_3", "safeguarding_4", "safeguarding_5"],
 )
 def test_every_language_has_enough_of_both_kinds_in_each_part(folder: str) -> None:
     """At least 40 emergencies and 40 hard non-emergencies per language (issue 13), each
