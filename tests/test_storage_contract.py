@@ -1,7 +1,7 @@
 """The storage contract: what every backend's repositories must do, whatever the engine.
 
-One class of tests, run against each backend the ``backend`` fixture names (SQLite today; the
-PostgreSQL backend will join it and must pass unchanged). The tests speak only through the
+One class of tests, run against each backend the ``store`` fixture names: SQLite and
+PostgreSQL, which must pass unchanged. The tests speak only through the
 unit of work and its repositories, never SQL, so they state behaviour rather than schema:
 a unit commits all or nothing, a resident's erasure takes everything of theirs, an update is
 claimed once, a broadcast's rows are claimed once each, back-dating moves what it names.
@@ -9,7 +9,7 @@ claimed once, a broadcast's rows are claimed once each, back-dating moves what i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,14 +20,17 @@ from storage.interfaces import UnitOfWorkInterface
 from storage.models import AnswerRecord, Broadcast, Event, FlowState, Officer
 from storage.repositories import Store
 
-Backend = Callable[[Path], Store]
-BACKENDS: dict[str, Backend] = {"sqlite": lambda folder: Store(folder / "contract.sqlite3")}
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=["sqlite", "postgresql"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened = BACKENDS[request.param](tmp_path)
+    """The same tests on each backend: a SQLite file, or a fresh PostgreSQL database
+    (``postgres_url``, skipped without the server binaries except under CI)."""
+    if request.param == "postgresql":
+        opened = Store(request.getfixturevalue("postgres_url"))
+    else:
+        opened = Store(tmp_path / "contract.sqlite3")
     await opened.open()
     try:
         yield opened
