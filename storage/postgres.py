@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ __all__ = [
     "PgConnection",
     "PgDatabase",
     "is_postgresql_url",
+    "recorded_pause",
     "redact",
     "render",
 ]
@@ -84,6 +86,27 @@ def render(sql: str) -> str:
     if len(_rendered) < 4096:  # texts built for IN lists of every length stay bounded
         _rendered[sql] = rendered
     return rendered
+
+
+def recorded_pause(url: str) -> float | None:
+    """The recorded flood pause's end, read before the bot's event loop starts (as
+    :func:`storage.flood.recorded_pause` does for SQLite); ``None`` when there is none or
+    the server cannot be asked yet (the store's open then reports that in one line)."""
+
+    async def read() -> float | None:
+        conn = await asyncpg.connect(url)
+        try:
+            found = await conn.fetchval("SELECT paused_until FROM flood_pause WHERE id = 1")
+        finally:
+            await conn.close()
+        return None if found is None else float(found)
+
+    # A thread of its own: a caller inside a running event loop cannot run another here.
+    with ThreadPoolExecutor(1) as thread:
+        try:
+            return thread.submit(asyncio.run, read()).result()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return None
 
 
 class Done:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from bot.settings import PROJECT_ROOT
 from storage.database import Database, Migration, bundled_migrations
 from storage.models import AnswerRecord, FlowState
+from storage.postgres import recorded_pause
 from storage.repositories import Store
 
 
@@ -120,3 +126,100 @@ async def test_responses_are_keyed_by_a_random_respondent_id(tmp_path: Path) -> 
             if any(col[1] == "chat_id" for col in conn.execute(f"PRAGMA table_info({name})"))
         ]
     assert tables_with_chat == ["chat_links"]
+
+
+# A second process opening the database, as a bot started twice would.
+OPEN_IN_ANOTHER_PROCESS = """
+import asyncio, sys
+from storage.repositories import Store
+from storage.database import DatabaseInUse
+
+async def main() -> int:
+    store = Store(sys.argv[1])
+    try:
+        await store.open()
+    except DatabaseInUse as error:
+        print(error)
+        return 3
+    await store.close()
+    return 0
+
+sys.exit(asyncio.run(main()))
+"""
+
+
+def open_elsewhere(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", OPEN_IN_ANOTHER_PROCESS, str(path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.sqlite_only  # the lock beside the SQLite file
+async def test_a_second_process_is_refused_the_sqlite_file_while_one_has_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "one.sqlite3"
+    store = Store(path)
+    await store.open()
+    try:
+        again = Store(path)  # the same process may open it again (tests read beside the bot)
+        await again.open()
+        await again.close()
+        refused = await asyncio.to_thread(open_elsewhere, path)
+        assert refused.returncode == 3, refused.stderr
+        assert "in use by another process" in refused.stdout
+        assert refused.stdout.strip().count("\n") == 0
+        # Closing the second store did not drop the first one's lock.
+        still = await asyncio.to_thread(open_elsewhere, path)
+        assert still.returncode == 3
+    finally:
+        await store.close()
+    assert (await asyncio.to_thread(open_elsewhere, path)).returncode == 0, "closed: free again"
+
+
+@pytest.mark.sqlite_only
+async def test_the_bot_started_twice_on_one_file_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "twice.sqlite3"
+    store = Store(path)
+    await store.open()
+    try:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("NV_")}
+        env = {**clean, "NV_BOT_TOKEN": "123456:ABC-def_ghi", "NV_DATABASE": str(path)}
+        # The discard port: were the lock not checked first, the bot would say Telegram
+        # did not answer instead.
+        env["NV_API_BASE_URL"] = "http://127.0.0.1:9/bot"
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, str(PROJECT_ROOT / "bot.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        await store.close()
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "cannot start" in result.stderr and "in use by another process" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_a_flood_pause_recorded_on_postgresql_is_read_before_start(
+    postgres_url: str,
+) -> None:
+    assert recorded_pause(postgres_url) is None
+    store = Store(postgres_url)
+    await store.open()
+    try:
+        async with store.unit() as uow:
+            await uow.flood.extend(1_765_000_000.5)
+    finally:
+        await store.close()
+    assert recorded_pause(postgres_url) == 1_765_000_000.5
+    assert recorded_pause(postgres_url.replace("/nv_test", "/no_such_database")) is None
