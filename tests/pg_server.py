@@ -79,7 +79,13 @@ def running_server() -> Iterator[PgServer]:
     """Start a cluster in a temporary folder, migrate the template, stop and remove it after."""
     folder = Path(tempfile.mkdtemp(prefix="nv-pg-"))
     if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            raise RuntimeError(
+                "initdb refuses root and there is no postgres user to run it as "
+                "(.ci/run makes one)"
+            ) from None
         os.chown(folder, user.pw_uid, user.pw_gid)
     data, log = folder / "data", folder / "server.log"
 
