@@ -1,8 +1,9 @@
 """Repositories, one per aggregate, behind typed interfaces.
 
-The interfaces (``Protocol`` classes) are what the rest of the bot depends on; the SQLite
-classes implement them on one connection inside one transaction, so everything a single update
-changes is committed together. A PostgreSQL backend would implement the same protocols.
+The interfaces (``Protocol`` classes) are what the rest of the bot depends on; these classes
+implement them on one connection inside one transaction, so everything a single update changes
+is committed together. Their names say SQLite, where they were first written; the same classes
+and SQL run on PostgreSQL (``storage.sql`` says how, ``storage.postgres`` has the connection).
 """
 
 from __future__ import annotations
