@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.errors import ConfigError, UnreachableError
 from bot.settings import SETTINGS
+from storage.database import StoreUnavailable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,13 +76,19 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    except UnreachableError as error:
+    except (UnreachableError, StoreUnavailable) as error:
         print(f"cannot start: {error}", file=sys.stderr)
         return 1
     configure_logging(settings.log_level)
     application = build_application(prepared)
     logging.getLogger("neighbourhood_voice").info("starting long polling")
-    application.run_polling(poll_interval=settings.poll_interval, allowed_updates=ALLOWED_UPDATES)
+    try:
+        application.run_polling(
+            poll_interval=settings.poll_interval, allowed_updates=ALLOWED_UPDATES
+        )
+    except StoreUnavailable as error:  # the store opens in start-up, inside run_polling
+        print(f"cannot start: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

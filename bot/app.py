@@ -53,7 +53,9 @@ from handlers.replies import patiently
 from handlers.residents import conversation, onboarding, privacy, survey
 from handlers.residents import events as events_handlers
 from handlers.staff import admin
+from storage.database import probe_lock
 from storage.flood import recorded_pause
+from storage.postgres import recorded_pause as recorded_pause_pg
 from storage.repositories import Store
 
 __all__ = [
@@ -121,10 +123,17 @@ def services(application: BotApplication) -> Services:
 
 
 def _check_database(settings: Settings) -> None:
-    """Open the database file once before start, so a bad path costs one line, not a traceback."""
+    """Open the database file once before start, so a bad path costs one line, not a traceback.
+
+    A file another process has open raises :class:`storage.database.DatabaseInUse` here, one
+    line too (``bot.py`` prints it). A PostgreSQL server is first reached when the store opens,
+    which reports an unreachable server in one line as well."""
+    if settings.database_url is not None:
+        return
     path = settings.database_path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        probe_lock(path)
         with contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("PRAGMA schema_version").fetchone()
     except (OSError, sqlite3.Error) as error:
@@ -142,7 +151,11 @@ def prepare(settings: Settings) -> Prepared:
         areas=AreaDirectory.load(settings.wards_csv, settings.postcodes_csv),
         safeguarding=Safeguarding.load(),
         detector=detector_for(languages),
-        flood_paused_until=recorded_pause(settings.database_path),
+        flood_paused_until=(
+            recorded_pause_pg(settings.database_url)
+            if settings.database_url
+            else recorded_pause(settings.database_path)
+        ),
     )
 
 
@@ -189,7 +202,7 @@ async def check_telegram(settings: Settings, paused_until: float | None = None) 
 def build_application(prepared: Prepared) -> BotApplication:
     """The production application; tests change only the base URL and the token."""
     settings = prepared.settings
-    store = Store(settings.database_path)
+    store = Store(settings.database)
 
     async def record_pause(until_epoch: float) -> None:
         """Kept in the database so a restart inside the pause waits out the rest of it."""

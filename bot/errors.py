@@ -10,7 +10,10 @@ Hierarchy::
     └── DisclosureError  (bot.digests.disclosure, also a ValueError) a table that may not be
                          published as asked
 
-Storage raises only what its driver raises: it imports nothing of the bot.
+Storage imports nothing of the bot. It raises what its driver raises, and
+``storage.database.StoreUnavailable`` when the database cannot be used at all (a SQLite file
+another process holds, a PostgreSQL server that cannot be reached), which ``bot.py`` reports in
+one line with exit status 1.
 """
 
 from __future__ import annotations

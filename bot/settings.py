@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -24,6 +25,7 @@ __all__ = ["SETTINGS", "Setting", "Settings", "load_settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE = "data/neighbourhood-voice.sqlite3"
 _TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
 
 
@@ -40,8 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NV_BOT_TOKEN", None, "Bot token from @BotFather (required)."),
     Setting(
         "NV_DATABASE",
-        "data/neighbourhood-voice.sqlite3",
-        "SQLite database file; its folder is created if missing.",
+        DEFAULT_DATABASE,
+        "SQLite database file, for one process; its folder is created if missing. Or a "
+        "postgresql:// URL, the database several processes will share (README, PostgreSQL).",
     ),
     Setting(
         "NV_API_BASE_URL",
@@ -116,7 +119,8 @@ class Settings:
     """
 
     bot_token: str
-    database_path: Path
+    database_path: Path  # the SQLite file; unused when database_url is set
+    database_url: str | None  # NV_DATABASE when it is a postgresql:// URL
     api_base_url: str
     area_name: str
     admin_ids: frozenset[int]
@@ -147,6 +151,11 @@ class Settings:
         return replace(load_settings({"NV_BOT_TOKEN": bot_token}), **overrides)
 
     @property
+    def database(self) -> Path | str:
+        """What the store opens: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    @property
     def api_base_file_url(self) -> str:
         """File downloads live beside the method URLs: ``…/bot`` becomes ``…/file/bot``."""
         base = self.api_base_url.rstrip("/")
@@ -158,6 +167,24 @@ class Settings:
 def _path(value: str, base: Path) -> Path:
     path = Path(value).expanduser()
     return path if path.is_absolute() else (base / path)
+
+
+def _database_url(value: str) -> str | None:
+    """NV_DATABASE as a PostgreSQL URL, or None for a file path; the one line for any other
+    URL never repeats a password."""
+    if "://" not in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(
+            "NV_DATABASE must be a SQLite file path or a postgresql:// URL, "
+            f"got a {parts.scheme or 'schemeless'}:// URL"
+        )
+    try:
+        parts.port  # noqa: B018  # reading it validates it: urlsplit raises on a bad port
+    except ValueError:
+        raise ConfigError("NV_DATABASE: the PostgreSQL URL's port is not a number") from None
+    return value
 
 
 def _positive_int(name: str, value: str) -> int:
@@ -308,13 +335,18 @@ def load_settings(
             f"NV_REGION must be a two-letter country code such as GB, got {region!r}"
         )
 
+    database_url = _database_url(get("NV_DATABASE"))
+
     level = get("NV_LOG_LEVEL").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"NV_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
 
     return Settings(
         bot_token=token,
-        database_path=_path(get("NV_DATABASE"), PROJECT_ROOT),
+        database_path=_path(
+            DEFAULT_DATABASE if database_url else get("NV_DATABASE"), PROJECT_ROOT
+        ),
+        database_url=database_url,
         api_base_url=base_url,
         area_name=get("NV_AREA_NAME"),
         admin_ids=frozenset(admin_ids),

@@ -8,20 +8,18 @@ them back at start.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 
-import aiosqlite
-
-from storage.database import fetch_one, utc_now
+from storage.database import utc_now
 from storage.models import Broadcast, BroadcastStats, OutboxItem
+from storage.sql import Connection, Row, fetch_one
 
 __all__ = ["SqliteBroadcasts"]
 
 FINAL_STATUSES = ("sent", "blocked", "failed", "skipped")
 
 
-def _broadcast(row: sqlite3.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     return Broadcast(
         id=row["id"],
         kind=row["kind"],
@@ -43,7 +41,7 @@ def _broadcast(row: sqlite3.Row) -> Broadcast:
 
 
 class SqliteBroadcasts:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     @staticmethod
@@ -94,10 +92,11 @@ class SqliteBroadcasts:
         self, broadcast: Broadcast, recipients: Sequence[str], not_before: str
     ) -> int:
         """The broadcast and every outbox row, in the caller's one transaction."""
-        cursor = await self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "INSERT INTO broadcasts (kind, topic, urgent, event_id, texts, wards, created_by, "
             "created_at, status, report_chat_id, report_message_id, report_locale) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 broadcast.kind,
                 broadcast.topic,
@@ -113,11 +112,11 @@ class SqliteBroadcasts:
                 broadcast.report_locale,
             ),
         )
-        assert cursor.lastrowid is not None
-        broadcast_id = int(cursor.lastrowid)
+        assert row is not None
+        broadcast_id = int(row[0])
         await self._conn.executemany(
-            "INSERT OR IGNORE INTO outbox (broadcast_id, respondent_id, not_before) "
-            "VALUES (?,?,?)",
+            "INSERT INTO outbox (broadcast_id, respondent_id, not_before) "
+            "VALUES (?,?,?) ON CONFLICT DO NOTHING",
             [(broadcast_id, respondent, not_before) for respondent in recipients],
         )
         return broadcast_id

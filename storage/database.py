@@ -5,11 +5,22 @@ serialised transaction, which is what SQLite wants from a single process anyway.
 ``synchronous=FULL`` so a committed transaction is on disk before the caller goes on to tell the
 resident "thank you". ``secure_delete`` overwrites erased rows so an erased resident leaves no
 trace in the file.
+
+One process only: :meth:`Database.open` takes an exclusive ``flock`` on a lock file beside the
+database (``<file>.lock``) for as long as the database is open, and a second process is
+refused with :class:`DatabaseInUse`. Two processes on one file would each keep their own
+per-chat order, broadcast claims and pacing; several processes need PostgreSQL
+(``storage.postgres``). The same process may open the file again (tests read beside the bot):
+the lock is counted, not taken twice. The kernel drops the lock when the process dies, so a
+SIGKILLed bot never leaves a stale lock behind.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
+import fcntl
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
@@ -21,7 +32,16 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["Database", "Migration", "bundled_migrations", "fetch_one", "utc_now"]
+__all__ = [
+    "Database",
+    "DatabaseInUse",
+    "Migration",
+    "StoreUnavailable",
+    "bundled_migrations",
+    "lock_path",
+    "probe_lock",
+    "utc_now",
+]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -36,18 +56,6 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
-) -> sqlite3.Row | None:
-    """One row in one trip to the database thread.
-
-    ``async with conn.execute(...) as cur: await cur.fetchone()`` takes three trips, each a
-    wait for the event loop while the unit of work holds the database lock.
-    """
-    rows = await conn.execute_fetchall(sql, tuple(params))
-    return next(iter(rows), None)
-
-
 class Migration:
     """One numbered SQL script."""
 
@@ -57,10 +65,11 @@ class Migration:
         self.sql = sql
 
 
-def bundled_migrations() -> list[Migration]:
-    """The migrations shipped in ``storage/migrations``, in order."""
+def bundled_migrations(package: str = "storage.migrations") -> list[Migration]:
+    """The migrations shipped in ``storage/migrations`` (SQLite), or in another package of
+    them (``storage.migrations.postgresql``, their PostgreSQL twins), in order."""
     found: list[Migration] = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in resources.files(package).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
@@ -71,12 +80,67 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+class StoreUnavailable(RuntimeError):
+    """The database cannot be used at all; the message is one line for the operator."""
+
+
+class DatabaseInUse(StoreUnavailable):
+    """Another process has this SQLite file open."""
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside a database file, held while a process has the database open."""
+    return path.with_name(path.name + ".lock")
+
+
+# This process's locks, by lock file: the open descriptor and how many opens share it.
+_held: dict[Path, tuple[int, int]] = {}
+
+
+def _take_lock(path: Path) -> Path:
+    """Take (or share, within this process) the exclusive lock on ``path``'s lock file."""
+    lock = lock_path(path).resolve()
+    fd, count = _held.get(lock, (-1, 0))
+    if count == 0:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            os.close(fd)
+            if error.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                raise DatabaseInUse(
+                    f"{path} is in use by another process (lock {lock}); one process per "
+                    "SQLite file: stop the other one, or use PostgreSQL for several"
+                ) from None
+            raise
+    _held[lock] = (fd, count + 1)
+    return lock
+
+
+def _release_lock(lock: Path) -> None:
+    fd, count = _held.pop(lock)
+    if count > 1:
+        _held[lock] = (fd, count - 1)
+    else:
+        os.close(fd)  # closing the last descriptor releases the flock
+
+
+def probe_lock(path: Path) -> None:
+    """Raise :class:`DatabaseInUse` now if another process holds the file (a check before
+    start, for one line instead of a failure inside start-up); takes no lock for long."""
+    if str(path) != ":memory:":
+        _release_lock(_take_lock(path))
+
+
 class Database:
     """The shared connection and its lock; repositories run inside :meth:`transaction`."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: Path, lock: Path | None = None
+    ) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        self._file_lock = lock
         self.path = path
 
     @classmethod
@@ -85,31 +149,41 @@ class Database:
     ) -> Database:
         """Open (creating if needed) and upgrade the database to the newest schema."""
         db_path = Path(path)
+        lock = None
         if str(db_path) != ":memory:":
             db_path.parent.mkdir(parents=True, exist_ok=True)
-        # sqlite3 begins the transaction itself, in the same call as a unit's first write
-        # (see ``transaction``).
-        connection = await aiosqlite.connect(db_path, isolation_level="IMMEDIATE")
-        connection.row_factory = sqlite3.Row
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA synchronous=FULL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA secure_delete=ON",
-            "PRAGMA busy_timeout=5000",
-        ):
-            await connection.execute(pragma)
-        database = cls(connection, db_path)
+            lock = _take_lock(db_path)
         try:
+            # sqlite3 begins the transaction itself, in the same call as a unit's first write
+            # (see ``transaction``).
+            connection = await aiosqlite.connect(db_path, isolation_level="IMMEDIATE")
+        except BaseException:
+            if lock is not None:
+                _release_lock(lock)
+            raise
+        connection.row_factory = sqlite3.Row
+        database = cls(connection, db_path, lock)
+        try:
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=FULL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA secure_delete=ON",
+                "PRAGMA busy_timeout=5000",
+            ):
+                await connection.execute(pragma)
             await database.migrate(bundled_migrations() if migrations is None else migrations)
         except BaseException:
-            await connection.close()
+            await database.close()
             raise
         return database
 
     async def close(self) -> None:
         async with self._lock:
             await self._connection.close()
+            if self._file_lock is not None:
+                _release_lock(self._file_lock)
+                self._file_lock = None
 
     async def migrate(self, migrations: Iterable[Migration]) -> list[int]:
         """Apply every migration not yet recorded, each in its own transaction."""
@@ -163,7 +237,8 @@ class Database:
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         async with self._lock:
-            return await fetch_one(self._connection, sql, params)
+            rows = await self._connection.execute_fetchall(sql, tuple(params))
+            return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self._lock:

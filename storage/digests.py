@@ -12,15 +12,16 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-import aiosqlite
-
-from storage.database import fetch_one, utc_now
+from storage.database import utc_now
 from storage.models import Comment, RawCounts
+from storage.sql import Connection, Dialect, fetch_one
 
-__all__ = ["SqliteDigests"]
+__all__ = ["SqliteDigests", "forget_excerpts"]
 
 
-def _period_of(column: str, boundaries: Sequence[str]) -> tuple[str, list[object]]:
+def _period_of(
+    column: str, boundaries: Sequence[str], dialect: Dialect
+) -> tuple[str, list[object]]:
     """SQL for the index of the period a row falls in, 0 for the first.
 
     ``boundaries`` are the ascending ISO times where periods start, then where the last ends;
@@ -31,12 +32,34 @@ def _period_of(column: str, boundaries: Sequence[str]) -> tuple[str, list[object
     inner: list[object] = list(boundaries[1:-1])
     if not inner:
         return "0", []
-    return "(" + " + ".join(f"({column} >= ?)" for _ in inner) + ")", inner
+    passed = dialect.number(f"({column} >= ?)")
+    return "(" + " + ".join(passed for _ in inner) + ")", inner
+
+
+async def forget_excerpts(conn: Connection, response_ids: Sequence[str]) -> None:
+    """Remove an erased resident's excerpts from published digests; the counts stay."""
+    if not response_ids:
+        return
+    gone = set(response_ids)
+    rows = await conn.execute_fetchall(
+        "SELECT ward_id, period_start, period_end, snapshot FROM published_digests"
+    )
+    for ward, start, end, raw in rows:
+        snapshot = json.loads(raw)
+        kept = [c for c in snapshot.get("comments", []) if c.get("response") not in gone]
+        if len(kept) != len(snapshot.get("comments", [])):
+            snapshot["comments"] = kept
+            await conn.execute(
+                "UPDATE published_digests SET snapshot = ? WHERE ward_id = ? AND "
+                "period_start = ? AND period_end = ?",
+                (json.dumps(snapshot, ensure_ascii=False), ward, start, end),
+            )
 
 
 class SqliteDigests:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection, dialect: Dialect) -> None:
         self._conn = conn
+        self._dialect = dialect
 
     @staticmethod
     def _scope(wards: Sequence[str] | None) -> tuple[str, list[object]]:
@@ -55,7 +78,7 @@ class SqliteDigests:
         moved counts in one ward only. ``latest.k = 1`` marks the ones to count.
         """
         where, params = self._scope(wards)
-        period, period_params = _period_of("r.submitted_at", boundaries)
+        period, period_params = _period_of("r.submitted_at", boundaries, self._dialect)
         span = [survey_id, boundaries[0], boundaries[-1]]
         sql = (
             "WITH latest AS (SELECT r.id, r.ward_id, r.locale, r.submitted_at, "
@@ -125,8 +148,8 @@ class SqliteDigests:
             latest, latest_params = self._latest(wards, [start, end], survey_id)
             sql = (
                 latest + "SELECT a.text, COALESCE(a.text_language, 'unknown'), r.id, "
-                "(SELECT group_concat(p.choice_id) FROM answers p WHERE p.response_id = r.id "
-                "AND +p.question_id = ?) "
+                f"(SELECT {self._dialect.joined('p.choice_id')} FROM answers p "
+                f"WHERE p.response_id = r.id AND {self._dialect.unindexed('p.question_id')} = ?) "
                 "FROM latest r JOIN answers a ON a.response_id = r.id "
                 "WHERE r.k = 1 AND " + where + " AND a.question_id = ? AND a.text IS NOT NULL "
                 "ORDER BY r.submitted_at DESC LIMIT ?"
@@ -153,12 +176,13 @@ class SqliteDigests:
         self, wards: Sequence[str] | None, boundaries: Sequence[str]
     ) -> list[dict[str, int]]:
         """RSVP totals for events in the scope, by the period each event starts in."""
-        period, params = _period_of("e.starts_at", boundaries)
+        period, params = _period_of("e.starts_at", boundaries, self._dialect)
         params += [boundaries[0], boundaries[-1]]
         condition = ""
         if wards is not None:
             condition = (
-                " AND (e.wards IS NULL OR EXISTS (SELECT 1 FROM json_each(e.wards) "
+                " AND (e.wards IS NULL OR EXISTS (SELECT 1 FROM "
+                f"{self._dialect.json_values('e.wards')} "
                 f"WHERE value IN ({','.join('?' for _ in wards)})))"
             )
             params += list(wards)
@@ -176,22 +200,7 @@ class SqliteDigests:
 
     async def forget_excerpts(self, response_ids: Sequence[str]) -> None:
         """Remove an erased resident's excerpts from published digests; the counts stay."""
-        if not response_ids:
-            return
-        gone = set(response_ids)
-        rows = await self._conn.execute_fetchall(
-            "SELECT ward_id, period_start, period_end, snapshot FROM published_digests"
-        )
-        for ward, start, end, raw in rows:
-            snapshot = json.loads(raw)
-            kept = [c for c in snapshot.get("comments", []) if c.get("response") not in gone]
-            if len(kept) != len(snapshot.get("comments", [])):
-                snapshot["comments"] = kept
-                await self._conn.execute(
-                    "UPDATE published_digests SET snapshot = ? WHERE ward_id = ? AND "
-                    "period_start = ? AND period_end = ?",
-                    (json.dumps(snapshot, ensure_ascii=False), ward, start, end),
-                )
+        await forget_excerpts(self._conn, response_ids)
 
     async def published_periods(self, ward_id: str) -> list[tuple[str, str]]:
         rows = await self._conn.execute_fetchall(
@@ -213,7 +222,7 @@ class SqliteDigests:
         self, ward_id: str, start: str, end: str, snapshot: dict[str, object]
     ) -> None:
         await self._conn.execute(
-            "INSERT OR IGNORE INTO published_digests (ward_id, period_start, period_end, "
-            "snapshot, published_at) VALUES (?,?,?,?,?)",
+            "INSERT INTO published_digests (ward_id, period_start, period_end, "
+            "snapshot, published_at) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
             (ward_id, start, end, json.dumps(snapshot, ensure_ascii=False), utc_now()),
         )

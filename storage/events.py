@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
-from storage.database import fetch_one, utc_now
+from storage.database import utc_now
 from storage.models import Event
+from storage.sql import Connection, Dialect, Row, fetch_one
 
 __all__ = ["RSVP_STATUSES", "SqliteEvents"]
 
 RSVP_STATUSES = ("going", "maybe", "not_going")
 
 
-def _event(row: sqlite3.Row) -> Event:
+def _event(row: Row) -> Event:
     return Event(
         id=row["id"],
         title=row["title"],
@@ -50,19 +48,21 @@ def _columns(event: Event) -> tuple[object, ...]:
 
 
 class SqliteEvents:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection, dialect: Dialect) -> None:
         self._conn = conn
+        self._dialect = dialect
 
     async def add(self, event: Event) -> int:
         now = utc_now()
-        cursor = await self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "INSERT INTO events (title, description, translations, starts_at, ends_at, "
             "place_name, place_address, wards, capacity, status, created_by, created_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (*_columns(event), event.created_by, now, now),
         )
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
+        assert row is not None
+        return int(row[0])
 
     async def save(self, event: Event) -> None:
         await self._conn.execute(
@@ -91,12 +91,13 @@ class SqliteEvents:
         self, now: datetime, ward_id: str | None, *, limit: int, offset: int = 0
     ) -> list[Event]:
         """Published events not yet over, for a ward (and borough-wide), soonest first."""
+        # Without a ward, ``value = NULL`` is never true: borough-wide events only.
         rows = await self._conn.execute_fetchall(
             "SELECT * FROM events WHERE status = 'published' AND ends_at > ? AND "
-            "(wards IS NULL OR (? IS NOT NULL AND EXISTS "
-            "(SELECT 1 FROM json_each(events.wards) WHERE value = ?))) "
+            "(wards IS NULL OR EXISTS "
+            f"(SELECT 1 FROM {self._dialect.json_values('events.wards')} WHERE value = ?)) "
             "ORDER BY starts_at, id LIMIT ? OFFSET ?",
-            (now.isoformat(), ward_id, ward_id, limit, offset),
+            (now.isoformat(), ward_id, limit, offset),
         )
         return [_event(row) for row in rows]
 

@@ -6,15 +6,13 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-import aiosqlite
-
-from storage.database import fetch_one
+from storage.sql import Connection, fetch_one
 
 __all__ = ["SqliteFloodPause", "recorded_pause"]
 
 
 class SqliteFloodPause:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def until(self) -> float | None:
@@ -25,7 +23,8 @@ class SqliteFloodPause:
         """Record a pause's end; an earlier end never replaces a later one."""
         await self._conn.execute(
             "INSERT INTO flood_pause (id, paused_until) VALUES (1, ?) ON CONFLICT (id) DO "
-            "UPDATE SET paused_until = max(paused_until, excluded.paused_until)",
+            "UPDATE SET paused_until = excluded.paused_until "
+            "WHERE excluded.paused_until > flood_pause.paused_until",
             (until_epoch,),
         )
 

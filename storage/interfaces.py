@@ -1,9 +1,9 @@
 """The storage interfaces: one Protocol per repository, and the unit of work they make up.
 
-The rest of the bot depends on these, never on a backend's classes. The SQLite classes
-(``storage.repositories`` and its neighbours) implement them on one connection inside one
-transaction; a second backend implements the same protocols and passes the same contract
-tests (``tests/test_storage_contract.py``).
+The rest of the bot depends on these, never on a backend's classes. The classes in
+``storage.repositories`` and its neighbours implement them on one connection inside one
+transaction, on SQLite or on PostgreSQL (``storage.sql``), and pass the same contract tests on
+both (``tests/test_storage_contract.py``).
 """
 
 from __future__ import annotations

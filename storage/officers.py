@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import sqlite3
 from datetime import datetime
 
-import aiosqlite
-
-from storage.database import fetch_one, stamp, utc_now
+from storage.database import stamp, utc_now
 from storage.models import Action, AuditEntry, Officer
+from storage.sql import Connection, Dialect, Row, fetch_one
 
 __all__ = ["SqliteOfficers", "hash_code"]
 
@@ -19,14 +18,15 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
-def _officer(row: sqlite3.Row, *, active: bool = True) -> Officer:
+def _officer(row: Row, *, active: bool = True) -> Officer:
     """An officer from a row whose first columns are user_id, wards and locale."""
     return Officer(int(row[0]), tuple(json.loads(row[1])), str(row[2]), active)
 
 
 class SqliteOfficers:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection, dialect: Dialect) -> None:
         self._conn = conn
+        self._dialect = dialect
 
     async def backdate_joining(self, moment: datetime) -> None:
         await self._conn.execute("UPDATE officers SET added_at = ?", (stamp(moment),))
@@ -98,8 +98,8 @@ class SqliteOfficers:
 
     async def scheduled_digest_delivered(self, officer_id: int, period_start: str) -> None:
         await self._conn.execute(
-            "INSERT OR IGNORE INTO scheduled_digest_deliveries (officer_id, period_start, "
-            "delivered_at) VALUES (?,?,?)",
+            "INSERT INTO scheduled_digest_deliveries (officer_id, period_start, "
+            "delivered_at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
             (officer_id, period_start, utc_now()),
         )
 
@@ -125,10 +125,11 @@ class SqliteOfficers:
 
     async def published_periods(self, scope: str) -> list[tuple[str, str]]:
         """Periods (start, end) of digests already delivered for a scope (differencing rule)."""
+        field = functools.partial(self._dialect.json_field, "detail")
         rows = await self._conn.execute_fetchall(
-            "SELECT DISTINCT json_extract(detail, '$.start'), json_extract(detail, '$.end') "
+            f"SELECT DISTINCT {field('start')}, {field('end')} "
             "FROM audit_log WHERE action IN ('digest', 'export') "
-            "AND json_extract(detail, '$.scope') = ?",
+            f"AND {field('scope')} = ?",
             (scope,),
         )
         return [(str(r[0]), str(r[1])) for r in rows if r[0] and r[1]]
@@ -136,13 +137,14 @@ class SqliteOfficers:
     async def add_action(
         self, officer_id: int, ward_id: str, priority: str, texts: dict[str, str]
     ) -> int:
-        cursor = await self._conn.execute(
+        row = await fetch_one(
+            self._conn,
             "INSERT INTO actions (officer_id, ward_id, priority, texts, created_at) "
-            "VALUES (?,?,?,?,?)",
+            "VALUES (?,?,?,?,?) RETURNING id",
             (officer_id, ward_id, priority, json.dumps(texts, ensure_ascii=False), utc_now()),
         )
-        assert cursor.lastrowid is not None
-        return int(cursor.lastrowid)
+        assert row is not None
+        return int(row[0])
 
     async def link_action(self, action_id: int, broadcast_id: int) -> None:
         await self._conn.execute(

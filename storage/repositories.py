@@ -1,8 +1,9 @@
 """Repositories, one per aggregate, behind typed interfaces.
 
-The interfaces (``Protocol`` classes) are what the rest of the bot depends on; the SQLite
-classes implement them on one connection inside one transaction, so everything a single update
-changes is committed together. A PostgreSQL backend would implement the same protocols.
+The interfaces (``Protocol`` classes) are what the rest of the bot depends on; these classes
+implement them on one connection inside one transaction, so everything a single update changes
+is committed together. Their names say SQLite, where they were first written; the same classes
+and SQL run on PostgreSQL (``storage.sql`` says how, ``storage.postgres`` has the connection).
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
-import aiosqlite
-
 from storage.broadcasts import SqliteBroadcasts
-from storage.database import Database, fetch_one, stamp, utc_now
-from storage.digests import SqliteDigests
+from storage.database import Database, stamp, utc_now
+from storage.digests import SqliteDigests, forget_excerpts
 from storage.events import SqliteEvents
 from storage.flood import SqliteFloodPause
 from storage.interfaces import (
@@ -35,6 +34,8 @@ from storage.interfaces import (
 )
 from storage.models import AnswerRecord, FlowState, Resident, ResponseRecord
 from storage.officers import SqliteOfficers
+from storage.postgres import PgDatabase, is_postgresql_url
+from storage.sql import POSTGRESQL, SQLITE, Connection, Dialect, fetch_one
 from storage.staff import SqliteStaff
 from storage.updates import SqliteUpdateLedger
 
@@ -61,7 +62,7 @@ Prefetched = dict[str, FlowState | None]
 
 
 class SqliteResidents:
-    def __init__(self, conn: aiosqlite.Connection, prefetched: Prefetched | None = None) -> None:
+    def __init__(self, conn: Connection, prefetched: Prefetched | None = None) -> None:
         self._conn = conn
         self._prefetched: Prefetched = {} if prefetched is None else prefetched
 
@@ -154,7 +155,7 @@ class SqliteResidents:
             "SELECT id FROM responses WHERE respondent_id = ?", (respondent_id,)
         )
         response_ids = [str(row[0]) for row in rows]
-        await SqliteDigests(self._conn).forget_excerpts(response_ids)
+        await forget_excerpts(self._conn, response_ids)
         # ON DELETE CASCADE removes the chat link, the conversation, responses and answers.
         await self._conn.execute("DELETE FROM respondents WHERE id = ?", (respondent_id,))
 
@@ -170,7 +171,7 @@ class SqliteResidents:
 
 
 class SqliteConversations:
-    def __init__(self, conn: aiosqlite.Connection, prefetched: Prefetched | None = None) -> None:
+    def __init__(self, conn: Connection, prefetched: Prefetched | None = None) -> None:
         self._conn = conn
         self._prefetched: Prefetched = {} if prefetched is None else prefetched
 
@@ -211,7 +212,7 @@ class SqliteConversations:
 
 
 class SqliteResponses:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def add(
@@ -314,14 +315,15 @@ class SqliteResponses:
 
     async def mark_chore_done(self, name: str) -> None:
         await self._conn.execute(
-            "INSERT OR IGNORE INTO chores_done (name, done_at) VALUES (?, ?)", (name, utc_now())
+            "INSERT INTO chores_done (name, done_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (name, utc_now()),
         )
 
 
 class UnitOfWork:
     """The repositories bound to one open transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection, dialect: Dialect = SQLITE) -> None:
         prefetched: Prefetched = {}
         self.residents: ResidentRepository = SqliteResidents(conn, prefetched)
         self.conversations: ConversationRepository = SqliteConversations(conn, prefetched)
@@ -329,42 +331,64 @@ class UnitOfWork:
         self.updates: UpdateLedger = SqliteUpdateLedger(conn)
         self.flood: FloodPauseRepository = SqliteFloodPause(conn)
         self.staff: StaffRepository = SqliteStaff(conn)
-        self.events: EventRepository = SqliteEvents(conn)
+        self.events: EventRepository = SqliteEvents(conn, dialect)
         self.broadcasts: BroadcastRepository = SqliteBroadcasts(conn)
-        self.officers: OfficerRepository = SqliteOfficers(conn)
-        self.digests: DigestRepository = SqliteDigests(conn)
+        self.officers: OfficerRepository = SqliteOfficers(conn, dialect)
+        self.digests: DigestRepository = SqliteDigests(conn, dialect)
 
 
 class Store:
     """Entry point for the bot: ``async with store.unit() as uow`` is one durable transaction.
 
-    Built before the event loop runs and opened in the application's start-up hook, so
-    handlers can hold it from the beginning.
+    ``target`` is a SQLite file (one process, the default) or a ``postgresql://`` URL
+    (:mod:`storage.postgres`); the repositories and their SQL are the same on both. Built
+    before the event loop runs and opened in the application's start-up hook, so handlers
+    can hold it from the beginning.
     """
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    def __init__(self, target: Path | str) -> None:
+        self.url = str(target) if is_postgresql_url(target) else None
+        self.path = None if self.url else Path(target)
         self._database: Database | None = None
+        self._postgres: PgDatabase | None = None
 
     @property
     def database(self) -> Database:
+        """The SQLite database itself, for what only SQLite has (tests, benchmarks)."""
         if self._database is None:
+            if self._postgres is not None:
+                raise RuntimeError("the store is on PostgreSQL, not a SQLite file")
             raise RuntimeError("the store is not open")
         return self._database
 
     async def open(self) -> None:
-        if self._database is None:
-            self._database = await Database.open(self.path)
+        if self._database is None and self._postgres is None:
+            if self.url is not None:
+                self._postgres = await PgDatabase.open(self.url)
+            else:
+                assert self.path is not None
+                self._database = await Database.open(self.path)
 
     async def close(self) -> None:
         if self._database is not None:
             await self._database.close()
             self._database = None
+        if self._postgres is not None:
+            await self._postgres.close()
+            self._postgres = None
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[UnitOfWork]:
+        if self._postgres is not None:
+            async with self._postgres.transaction() as pg:
+                yield UnitOfWork(pg, POSTGRESQL)
+            return
         async with self.database.transaction() as conn:
             yield UnitOfWork(conn)
 
     async def checkpoint(self) -> None:
-        await self.database.checkpoint()
+        """After an erasure: fold SQLite's WAL into the file so the erased pages leave it.
+        PostgreSQL has no such step; what erasure means there is the operator's (VACUUM,
+        backups), a later part of issue 16."""
+        if self._postgres is None:
+            await self.database.checkpoint()

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 
-import aiosqlite
-
-from storage.database import fetch_one, utc_now
+from storage.database import utc_now
 from storage.models import FlowState
+from storage.sql import Connection, fetch_one
 
 __all__ = ["SqliteStaff"]
 
 
 class SqliteStaff:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def admin_ids(self) -> set[int]:
@@ -23,7 +22,8 @@ class SqliteStaff:
 
     async def add_admin(self, user_id: int, added_by: int) -> bool:
         cursor = await self._conn.execute(
-            "INSERT OR IGNORE INTO admins (user_id, added_by, added_at) VALUES (?,?,?)",
+            "INSERT INTO admins (user_id, added_by, added_at) VALUES (?,?,?) "
+            "ON CONFLICT DO NOTHING",
             (user_id, added_by, utc_now()),
         )
         return cursor.rowcount == 1

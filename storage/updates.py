@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from storage.database import stamp, utc_now
+from storage.sql import Connection
 
 __all__ = ["SqliteUpdateLedger"]
 
@@ -15,7 +14,7 @@ class SqliteUpdateLedger:
     """Exact update ids, not a watermark: ids restart at random after a quiet week, and a
     webhook may deliver a chat's updates out of order (migration 0010 says more)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def claim(self, update_id: int) -> bool:
@@ -25,7 +24,8 @@ class SqliteUpdateLedger:
         back with the update's effects.
         """
         cursor = await self._conn.execute(
-            "INSERT OR IGNORE INTO handled_updates (update_id, handled_at) VALUES (?, ?)",
+            "INSERT INTO handled_updates (update_id, handled_at) VALUES (?, ?) "
+            "ON CONFLICT DO NOTHING",
             (update_id, utc_now()),
         )
         return cursor.rowcount == 1

@@ -8,7 +8,8 @@ import os
 # (bot/app.py), and the suite turns warnings into errors.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from collections.abc import AsyncIterator, Callable
+import itertools
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
@@ -17,6 +18,15 @@ import pytest
 from bot.app import BotApplication, build_application, prepare, running
 from bot.devtools.emulator import BotApiEmulator
 from bot.settings import Settings
+from tests.pg_server import (
+    PgServer,
+    drop_database,
+    fresh_database,
+    in_thread,
+    missing_reason,
+    running_server,
+    skip_or_fail,
+)
 
 
 @pytest.fixture
@@ -64,3 +74,27 @@ def bot_runner(settings: Settings) -> BotRunner:
 async def bot(bot_runner: BotRunner) -> AsyncIterator[BotApplication]:
     async with bot_runner() as application:
         yield application
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL cluster for the whole session, started on first use (tests/pg_server.py)."""
+    reason = missing_reason()
+    if reason is not None:
+        skip_or_fail(reason)
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(pg_server: PgServer) -> Iterator[str]:
+    """A fresh database for one test, copied from the migrated template; its URL."""
+    name = f"nv_test_{next(_database_numbers)}"
+    url = in_thread(fresh_database(pg_server, name))
+    try:
+        yield url
+    finally:
+        in_thread(drop_database(pg_server, name))
+
+
+_database_numbers = itertools.count(1)

@@ -312,7 +312,7 @@ async def stored(database: Settings | Path) -> AsyncIterator[UnitOfWork]:
     check holds for every storage backend; only byte-level checks of the SQLite file itself
     (marked ``sqlite_only``) open it directly.
     """
-    store = Store(database.database_path if isinstance(database, Settings) else database)
+    store = Store(database.database if isinstance(database, Settings) else database)
     await store.open()
     try:
         async with store.unit() as uow:

@@ -203,7 +203,7 @@ async def test_a_token_telegram_refuses_is_one_line_not_a_traceback(tmp_path: Pa
             {
                 "NV_BOT_TOKEN": "123456:A-TYPO",
                 "NV_API_BASE_URL": emulator.base_url,
-                "NV_DATABASE_PATH": str(tmp_path / "nv.sqlite3"),
+                "NV_DATABASE": str(tmp_path / "nv.sqlite3"),
             }
         )
     assert code == 2
@@ -218,9 +218,32 @@ async def test_a_bot_api_that_does_not_answer_is_one_line_not_a_traceback(
         {
             "NV_BOT_TOKEN": "123456:ABC-def_ghi",
             "NV_API_BASE_URL": "http://127.0.0.1:9/bot",  # the discard port: nothing listens
-            "NV_DATABASE_PATH": str(tmp_path / "nv.sqlite3"),
+            "NV_DATABASE": str(tmp_path / "nv.sqlite3"),
         }
     )
     assert code == 1
     assert stderr.strip().count("\n") == 0, stderr
     assert "127.0.0.1:9" in stderr and "Traceback" not in stderr
+
+
+def test_nv_database_names_a_file_or_a_postgresql_server() -> None:
+    url = "postgresql://nv:s3cret@db.internal:5433/voice"
+    settings = load_settings({**VALID, "NV_DATABASE": url})
+    assert (settings.database_url, settings.database) == (url, url)
+    on_file = load_settings({**VALID, "NV_DATABASE": "x/y.db"})
+    assert on_file.database_url is None and on_file.database == PROJECT_ROOT / "x" / "y.db"
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("mysql://nv:s3cret@db/voice", "got a mysql:// URL"),
+        ("postgresql://nv:s3cret@db:port/voice", "port is not a number"),
+    ],
+)
+def test_a_database_url_that_is_not_postgresql_is_one_line_without_its_password(
+    value: str, named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named) as raised:
+        load_settings({**VALID, "NV_DATABASE": value})
+    assert "s3cret" not in str(raised.value) and "\n" not in str(raised.value)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from bot.settings import PROJECT_ROOT
 from storage.database import Database, Migration, bundled_migrations
 from storage.models import AnswerRecord, FlowState
+from storage.postgres import recorded_pause
 from storage.repositories import Store
 
 
@@ -122,108 +128,98 @@ async def test_responses_are_keyed_by_a_random_respondent_id(tmp_path: Path) -> 
     assert tables_with_chat == ["chat_links"]
 
 
-async def test_periods_counted_together_match_each_counted_alone(tmp_path: Path) -> None:
-    """A digest counts a week and the week before in one pass; no row may change sides."""
-    a, b, c = "2026-11-02T00:00:00+00:00", "2026-11-09T00:00:00+00:00", "2026-11-16T00:00:00+00:00"
-    submitted = {
-        "2026-11-01T23:59:59+00:00": "x",  # before the first period
-        a: "p0-first",
-        "2026-11-08T23:59:59+00:00": "p0-last",
-        b: "p1-first",  # on the boundary: the later period
-        "2026-11-15T23:59:59+00:00": "p1-last",
-        c: "y",  # the end is not included
-    }
-    store = Store(tmp_path / "d.sqlite3")
-    await store.open()
+# A second process opening the database, as a bot started twice would.
+OPEN_IN_ANOTHER_PROCESS = """
+import asyncio, sys
+from storage.repositories import Store
+from storage.database import DatabaseInUse
+
+async def main() -> int:
+    store = Store(sys.argv[1])
     try:
-        moments = []
-        async with store.unit() as uow:
-            for n, (at, words) in enumerate(submitted.items()):
-                resident = await uow.residents.create(700 + n, "en")
-                response = await uow.responses.add(
-                    resident.respondent_id,
-                    survey_id="s",
-                    survey_version=1,
-                    ward_id="dalston",
-                    locale="en" if n % 2 else "tr",
-                    answers=[
-                        AnswerRecord("p", choice_id="asb" if n < 3 else "drugs"),
-                        # A choice's follow-up words ("Something else": what?) are a row of
-                        # their own: counted nowhere, and the choice named once beside a quote.
-                        *([AnswerRecord("p", choice_id="asb", text="by the swings")] * (n < 3)),
-                        AnswerRecord("safe", value=n),
-                        AnswerRecord("t", text=words),
-                    ],
-                )
-                moments.append((at, response))
-        async with store.database.transaction() as conn:
-            await conn.executemany("UPDATE responses SET submitted_at = ? WHERE id = ?", moments)
-        async with store.unit() as uow:
-            together = await uow.digests.counts(("dalston",), (a, b, c), "s")
-            alone = [
-                (await uow.digests.counts(("dalston",), span, "s"))[0] for span in ((a, b), (b, c))
-            ]
-            comments = await uow.digests.comments(("dalston",), (a, b, c), "s", "t", "p")
-            newest = await uow.digests.comments(("dalston",), (a, b, c), "s", "t", "p", limit=1)
-            rsvps = await uow.digests.rsvps(("dalston",), (a, b, c))
-    finally:
-        await store.close()
-    assert together == alone
-    assert [r.responses for r in together] == [2, 2]
-    assert together[0].choices == {"p": {"asb": 2}}
-    assert together[1].values == {"safe": {3: 1, 4: 1}}
-    assert [[m.text for m in period] for period in comments] == [
-        ["p0-last", "p0-first"],
-        ["p1-last", "p1-first"],
-    ]
-    assert [[m.text for m in period] for period in newest] == [["p0-last"], ["p1-last"]]
-    assert comments[0][0].priorities == ("asb",)
-    assert all(len(set(m.priorities)) == len(m.priorities) for p in comments for m in p)
-    assert "by the swings" not in [m.text for period in comments for m in period]
-    assert rsvps == [{}, {}]
+        await store.open()
+    except DatabaseInUse as error:
+        print(error)
+        return 3
+    await store.close()
+    return 0
+
+sys.exit(asyncio.run(main()))
+"""
 
 
-async def test_a_resident_who_answers_many_times_is_counted_once(tmp_path: Path) -> None:
-    """One resident, one voice: eleven responses in a period count as their latest one, in
-    every figure and in the excerpts, and in one ward only after a move."""
-    store = Store(tmp_path / "voices.sqlite3")
+def open_elsewhere(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", OPEN_IN_ANOTHER_PROCESS, str(path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.sqlite_only  # the lock beside the SQLite file
+async def test_a_second_process_is_refused_the_sqlite_file_while_one_has_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "one.sqlite3"
+    store = Store(path)
+    await store.open()
+    try:
+        again = Store(path)  # the same process may open it again (tests read beside the bot)
+        await again.open()
+        await again.close()
+        refused = await asyncio.to_thread(open_elsewhere, path)
+        assert refused.returncode == 3, refused.stderr
+        assert "in use by another process" in refused.stdout
+        assert refused.stdout.strip().count("\n") == 0
+        # Closing the second store did not drop the first one's lock.
+        still = await asyncio.to_thread(open_elsewhere, path)
+        assert still.returncode == 3
+    finally:
+        await store.close()
+    assert (await asyncio.to_thread(open_elsewhere, path)).returncode == 0, "closed: free again"
+
+
+@pytest.mark.sqlite_only
+async def test_the_bot_started_twice_on_one_file_says_so_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "twice.sqlite3"
+    store = Store(path)
+    await store.open()
+    try:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("NV_")}
+        env = {**clean, "NV_BOT_TOKEN": "123456:ABC-def_ghi", "NV_DATABASE": str(path)}
+        # The discard port: were the lock not checked first, the bot would say Telegram
+        # did not answer instead.
+        env["NV_API_BASE_URL"] = "http://127.0.0.1:9/bot"
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, str(PROJECT_ROOT / "bot.py")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        await store.close()
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "cannot start" in result.stderr and "in use by another process" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_a_flood_pause_recorded_on_postgresql_is_read_before_start(
+    postgres_url: str,
+) -> None:
+    assert recorded_pause(postgres_url) is None
+    store = Store(postgres_url)
     await store.open()
     try:
         async with store.unit() as uow:
-            keen = await uow.residents.create(1, "en")
-            for n in range(11):
-                await uow.responses.add(
-                    keen.respondent_id,
-                    survey_id="local-priorities",
-                    survey_version=1,
-                    ward_id="dalston" if n < 10 else "hackney-downs",
-                    locale="en",
-                    answers=[
-                        AnswerRecord("priorities", choice_id="drugs" if n < 10 else "asb"),
-                        AnswerRecord("anything_else", text=f"comment number {n}"),
-                    ],
-                )
-            other = await uow.residents.create(2, "tr")
-            await uow.responses.add(
-                other.respondent_id,
-                survey_id="local-priorities",
-                survey_version=1,
-                ward_id="dalston",
-                locale="tr",
-                answers=[AnswerRecord("priorities", choice_id="drugs")],
-            )
-        bounds = ["2000-01-01T00:00:00+00:00", "2100-01-01T00:00:00+00:00"]
-        async with store.unit() as uow:
-            (dalston,) = await uow.digests.counts(["dalston"], bounds, "local-priorities")
-            (downs,) = await uow.digests.counts(["hackney-downs"], bounds, "local-priorities")
-            (borough,) = await uow.digests.counts(None, bounds, "local-priorities")
-            (said,) = await uow.digests.comments(
-                None, bounds, "local-priorities", "anything_else", "priorities"
-            )
+            await uow.flood.extend(1_765_000_000.5)
     finally:
         await store.close()
-    assert (dalston.responses, dict(dalston.languages)) == (1, {"tr": 1})
-    assert dict(dalston.choices["priorities"]) == {"drugs": 1}
-    assert (downs.responses, dict(downs.choices["priorities"])) == (1, {"asb": 1})
-    assert borough.responses == 2
-    assert [c.text for c in said] == ["comment number 10"]
+    assert recorded_pause(postgres_url) == 1_765_000_000.5
+    assert recorded_pause(postgres_url.replace("/nv_test", "/no_such_database")) is None

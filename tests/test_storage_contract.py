@@ -1,7 +1,7 @@
 """The storage contract: what every backend's repositories must do, whatever the engine.
 
-One class of tests, run against each backend the ``backend`` fixture names (SQLite today; the
-PostgreSQL backend will join it and must pass unchanged). The tests speak only through the
+One class of tests, run against each backend the ``store`` fixture names: SQLite and
+PostgreSQL, which must pass unchanged. The tests speak only through the
 unit of work and its repositories, never SQL, so they state behaviour rather than schema:
 a unit commits all or nothing, a resident's erasure takes everything of theirs, an update is
 claimed once, a broadcast's rows are claimed once each, back-dating moves what it names.
@@ -9,7 +9,7 @@ claimed once, a broadcast's rows are claimed once each, back-dating moves what i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,14 +20,17 @@ from storage.interfaces import UnitOfWorkInterface
 from storage.models import AnswerRecord, Broadcast, Event, FlowState, Officer
 from storage.repositories import Store
 
-Backend = Callable[[Path], Store]
-BACKENDS: dict[str, Backend] = {"sqlite": lambda folder: Store(folder / "contract.sqlite3")}
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=["sqlite", "postgresql"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    opened = BACKENDS[request.param](tmp_path)
+    """The same tests on each backend: a SQLite file, or a fresh PostgreSQL database
+    (``postgres_url``, skipped without the server binaries except under CI)."""
+    if request.param == "postgresql":
+        opened = Store(request.getfixturevalue("postgres_url"))
+    else:
+        opened = Store(tmp_path / "contract.sqlite3")
     await opened.open()
     try:
         yield opened
@@ -358,3 +361,282 @@ class TestStorageContract:
             await uow.flood.extend(1_000.0)
         async with store.unit() as uow:
             assert await uow.flood.until() == 2_000.0
+
+    async def test_periods_counted_together_match_each_counted_alone(self, store: Store) -> None:
+        """A digest counts a week and the week before in one pass; no row may change sides."""
+        a, b, c = (
+            "2026-11-02T00:00:00+00:00",
+            "2026-11-09T00:00:00+00:00",
+            "2026-11-16T00:00:00+00:00",
+        )
+        submitted = {
+            "2026-11-01T23:59:59+00:00": "x",  # before the first period
+            a: "p0-first",
+            "2026-11-08T23:59:59+00:00": "p0-last",
+            b: "p1-first",  # on the boundary: the later period
+            "2026-11-15T23:59:59+00:00": "p1-last",
+            c: "y",  # the end is not included
+        }
+        moments = []
+        async with store.unit() as uow:
+            for n, (at, words) in enumerate(submitted.items()):
+                resident = await uow.residents.create(700 + n, "en")
+                response = await uow.responses.add(
+                    resident.respondent_id,
+                    survey_id="s",
+                    survey_version=1,
+                    ward_id="dalston",
+                    locale="en" if n % 2 else "tr",
+                    answers=[
+                        AnswerRecord("p", choice_id="asb" if n < 3 else "drugs"),
+                        # A choice's follow-up words ("Something else": what?) are a row of
+                        # their own: counted nowhere, and the choice named once beside a quote.
+                        *([AnswerRecord("p", choice_id="asb", text="by the swings")] * (n < 3)),
+                        AnswerRecord("safe", value=n),
+                        AnswerRecord("t", text=words),
+                    ],
+                )
+                moments.append((response, datetime.fromisoformat(at)))
+            await uow.responses.backdate(moments)
+        async with store.unit() as uow:
+            together = await uow.digests.counts(("dalston",), (a, b, c), "s")
+            alone = [
+                (await uow.digests.counts(("dalston",), span, "s"))[0] for span in ((a, b), (b, c))
+            ]
+            comments = await uow.digests.comments(("dalston",), (a, b, c), "s", "t", "p")
+            newest = await uow.digests.comments(("dalston",), (a, b, c), "s", "t", "p", limit=1)
+            rsvps = await uow.digests.rsvps(("dalston",), (a, b, c))
+        assert together == alone
+        assert [r.responses for r in together] == [2, 2]
+        assert together[0].choices == {"p": {"asb": 2}}
+        assert together[1].values == {"safe": {3: 1, 4: 1}}
+        assert [[m.text for m in period] for period in comments] == [
+            ["p0-last", "p0-first"],
+            ["p1-last", "p1-first"],
+        ]
+        assert [[m.text for m in period] for period in newest] == [["p0-last"], ["p1-last"]]
+        assert comments[0][0].priorities == ("asb",)
+        assert all(len(set(m.priorities)) == len(m.priorities) for p in comments for m in p)
+        assert "by the swings" not in [m.text for period in comments for m in period]
+        assert rsvps == [{}, {}]
+
+    async def test_a_resident_who_answers_many_times_is_counted_once(self, store: Store) -> None:
+        """One resident, one voice: eleven responses in a period count as their latest one, in
+        every figure and in the excerpts, and in one ward only after a move."""
+        async with store.unit() as uow:
+            keen = await uow.residents.create(1, "en")
+            for n in range(11):
+                await uow.responses.add(
+                    keen.respondent_id,
+                    survey_id="local-priorities",
+                    survey_version=1,
+                    ward_id="dalston" if n < 10 else "hackney-downs",
+                    locale="en",
+                    answers=[
+                        AnswerRecord("priorities", choice_id="drugs" if n < 10 else "asb"),
+                        AnswerRecord("anything_else", text=f"comment number {n}"),
+                    ],
+                )
+            other = await uow.residents.create(2, "tr")
+            await uow.responses.add(
+                other.respondent_id,
+                survey_id="local-priorities",
+                survey_version=1,
+                ward_id="dalston",
+                locale="tr",
+                answers=[AnswerRecord("priorities", choice_id="drugs")],
+            )
+        bounds = ["2000-01-01T00:00:00+00:00", "2100-01-01T00:00:00+00:00"]
+        async with store.unit() as uow:
+            (dalston,) = await uow.digests.counts(["dalston"], bounds, "local-priorities")
+            (downs,) = await uow.digests.counts(["hackney-downs"], bounds, "local-priorities")
+            (borough,) = await uow.digests.counts(None, bounds, "local-priorities")
+            (said,) = await uow.digests.comments(
+                None, bounds, "local-priorities", "anything_else", "priorities"
+            )
+        assert (dalston.responses, dict(dalston.languages)) == (1, {"tr": 1})
+        assert dict(dalston.choices["priorities"]) == {"drugs": 1}
+        assert (downs.responses, dict(downs.choices["priorities"])) == (1, {"asb": 1})
+        assert borough.responses == 2
+        assert [c.text for c in said] == ["comment number 10"]
+
+    async def test_rsvps_are_counted_for_the_wards_an_event_is_for(self, store: Store) -> None:
+        bounds = ("2026-12-01T00:00:00+00:00", "2026-12-10T00:00:00+00:00")
+        async with store.unit() as uow:
+            resident = await uow.residents.create(140, "en")
+            local = await uow.events.add(MEETING)
+            everyone = await uow.events.add(replace(MEETING, wards=None))
+            await uow.events.set_rsvp(local, resident.respondent_id, "going")
+            await uow.events.set_rsvp(everyone, resident.respondent_id, "maybe")
+            assert await uow.digests.rsvps(("dalston",), bounds) == [{"going": 1, "maybe": 1}]
+            assert await uow.digests.rsvps(("clissold",), bounds) == [{"maybe": 1}]
+            assert await uow.digests.rsvps(None, bounds) == [{"going": 1, "maybe": 1}]
+
+    async def test_upcoming_events_are_a_wards_own_and_the_boroughs(self, store: Store) -> None:
+        async with store.unit() as uow:
+            local = await uow.events.add(MEETING)
+            later = replace(MEETING, starts_at=MEETING.starts_at + timedelta(days=1))
+            everyone = await uow.events.add(
+                replace(
+                    later,
+                    wards=None,
+                    title="Borough forum",
+                    translations={"tr": {"title": "Forum"}},
+                )
+            )
+            assert [e.id for e in await uow.events.upcoming(NOW, "dalston", limit=5)] == [
+                local,
+                everyone,
+            ]
+            assert [
+                e.id for e in await uow.events.upcoming(NOW, "dalston", limit=1, offset=1)
+            ] == [everyone]
+            assert [e.id for e in await uow.events.upcoming(NOW, "clissold", limit=5)] == [
+                everyone
+            ]
+            assert [e.id for e in await uow.events.upcoming(NOW, None, limit=5)] == [everyone]
+            assert sorted(await uow.events.names()) == sorted(
+                ["Meet your officers", "Library", "Borough forum", "Library", "Forum"]
+            )
+            stored = await uow.events.get(local)
+            assert stored is not None
+            await uow.events.save(replace(stored, status="cancelled", capacity=20))
+        async with store.unit() as uow:
+            cancelled = await uow.events.get(local)
+            assert cancelled is not None and (cancelled.status, cancelled.capacity) == (
+                "cancelled",
+                20,
+            )
+            assert [e.id for e in await uow.events.upcoming(NOW, "dalston", limit=5)] == [everyone]
+
+    async def test_a_broadcasts_bookkeeping_and_a_retry_later(self, store: Store) -> None:
+        now = "2026-12-03T12:00:00+00:00"
+        async with store.unit() as uow:
+            resident = await uow.residents.create(150, "en")
+            rid = resident.respondent_id
+            event_id = await uow.events.add(MEETING)
+            assert await uow.broadcasts.next_due() is None
+            about = Broadcast("event", "events", {"en": "Come along."}, None, 1, event_id=event_id)
+            first = await uow.broadcasts.create(about, [rid], "2026-12-03T11:00:00+00:00")
+            second = await uow.broadcasts.create(about, [], now)  # nobody: done at once
+            assert await uow.broadcasts.exists_for_event(event_id, "event")
+            assert not await uow.broadcasts.exists_for_event(event_id, "event_change")
+            assert [b.id for b in await uow.broadcasts.recent(limit=1)] == [second]
+            assert await uow.broadcasts.active() == [first]
+            assert await uow.broadcasts.next_due() == "2026-12-03T11:00:00+00:00"
+            await uow.broadcasts.set_report(first, 77, 9001, "tr")
+            reported = await uow.broadcasts.get(first)
+            assert reported is not None
+            assert (reported.report_chat_id, reported.report_message_id) == (77, 9001)
+            assert reported.report_locale == "tr" and reported.texts == {"en": "Come along."}
+            item = await uow.broadcasts.claim(now)
+            assert item is not None and (item.chat_id, item.attempts) == (150, 1)
+            await uow.broadcasts.retry_later(
+                item.id, "2026-12-03T13:00:00+00:00", "429", uncount=True
+            )
+            assert await uow.broadcasts.claim(now) is None  # held until one o'clock
+            stats = await uow.broadcasts.stats(first, now)
+            assert (stats.held, stats.pending, stats.remaining) == (1, 0, 1)
+            again = await uow.broadcasts.claim("2026-12-03T13:00:00+00:00")
+            assert again is not None and (again.id, again.attempts) == (item.id, 1)
+            await uow.broadcasts.finish(again.id, "blocked", "403")
+            await uow.broadcasts.mark_unreachable(rid)
+            wanting = await uow.residents.by_chat(150)
+            assert wanting is not None and wanting.unreachable
+            await uow.residents.save(replace(wanting.with_topic("events", True), onboarded_at=now))
+            assert await uow.broadcasts.audience("events", None) == []
+
+    async def test_a_published_digest_is_kept_once_and_loses_an_erased_residents_words(
+        self, store: Store
+    ) -> None:
+        async with store.unit() as uow:
+            resident = await uow.residents.create(160, "en")
+            said = await add_response(uow, resident.respondent_id)
+            first: dict[str, object] = {
+                "counts": {"asb": 10},
+                "comments": [{"response": said, "text": "lights"}],
+            }
+            await uow.digests.store_snapshot("dalston", "2026-11-23", "2026-11-30", first)
+            await uow.digests.store_snapshot("dalston", "2026-11-23", "2026-11-30", {"other": 1})
+            assert await uow.digests.snapshot("dalston", "2026-11-23", "2026-11-30") == first
+            assert await uow.digests.snapshot("dalston", "2026-11-30", "2026-12-07") is None
+            assert await uow.digests.published_periods("dalston") == [("2026-11-23", "2026-11-30")]
+            assert await uow.digests.published_periods("clissold") == []
+        async with store.unit() as uow:
+            await uow.residents.erase(resident.respondent_id)
+        async with store.unit() as uow:
+            kept = await uow.digests.snapshot("dalston", "2026-11-23", "2026-11-30")
+            assert kept == {"counts": {"asb": 10}, "comments": []}
+
+    async def test_scheduled_digests_go_once_to_officers_who_were_officers_then(
+        self, store: Store
+    ) -> None:
+        async with store.unit() as uow:
+            await uow.officers.save(Officer(600, ("dalston",), "en"), invited_by=1)
+            await uow.officers.save(Officer(601, ("clissold", "dalston"), "tr"), invited_by=1)
+            await uow.officers.backdate_joining(datetime(2026, 11, 1, tzinfo=UTC))
+            due = "2026-11-30T09:00:00+00:00"
+            assert [
+                o.user_id for o in await uow.officers.due_scheduled_digest("2026-11-23", due)
+            ] == [
+                600,
+                601,
+            ]
+            await uow.officers.scheduled_digest_delivered(600, "2026-11-23")
+            await uow.officers.scheduled_digest_delivered(600, "2026-11-23")  # again: no error
+            (left,) = await uow.officers.due_scheduled_digest("2026-11-23", due)
+            assert (left.user_id, left.wards, left.locale) == (601, ("clissold", "dalston"), "tr")
+            assert await uow.officers.due_scheduled_digest("2026-11-23", "2026-10-01") == []
+            for scope, start in (
+                ("dalston", "2026-11-16"),
+                ("dalston", "2026-11-23"),
+                ("mine", "x"),
+            ):
+                await uow.officers.audit(
+                    600, "digest", {"scope": scope, "start": start, "end": "e"}
+                )
+            await uow.officers.audit(600, "invite", {"scope": "dalston", "start": "s", "end": "e"})
+            assert sorted(await uow.officers.published_periods("dalston")) == [
+                ("2026-11-16", "e"),
+                ("2026-11-23", "e"),
+            ]
+
+    async def test_an_action_is_linked_to_the_broadcast_that_told_residents(
+        self, store: Store
+    ) -> None:
+        async with store.unit() as uow:
+            action = await uow.officers.add_action(500, "dalston", "asb", {"en": "Patrols"})
+            notice = Broadcast("update", "updates", {"en": "We did it."}, None, created_by=500)
+            broadcast_id = await uow.broadcasts.create(notice, [], "2026-01-01T00:00:00+00:00")
+            await uow.officers.link_action(action, broadcast_id)
+            assert action >= 1 and broadcast_id >= 1
+            again = await uow.officers.add_action(500, "dalston", "drugs", {"en": "Visits"})
+            assert again > action
+
+    async def test_stored_comments_are_rewritten_and_a_chore_is_done_once(
+        self, store: Store
+    ) -> None:
+        async with store.unit() as uow:
+            resident = await uow.residents.create(170, "en")
+            await uow.responses.add(
+                resident.respondent_id,
+                survey_id="s",
+                survey_version=1,
+                ward_id="dalston",
+                locale="en",
+                answers=[
+                    AnswerRecord("t", text="call 07700 900123"),
+                    AnswerRecord("u", text="fine"),
+                    AnswerRecord("p", choice_id="asb"),
+                ],
+            )
+            assert not await uow.responses.chore_done("scrub")
+            assert (
+                await uow.responses.rewrite_texts(lambda t: t.replace("07700 900123", "[phone]"))
+                == 1
+            )
+            await uow.responses.mark_chore_done("scrub")
+            await uow.responses.mark_chore_done("scrub")
+            assert await uow.responses.chore_done("scrub")
+            (record,) = await uow.responses.for_respondent(resident.respondent_id)
+            assert [a.text for a in record.answers] == ["call [phone]", "fine", None]

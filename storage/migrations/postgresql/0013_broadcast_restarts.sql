@@ -1,0 +1,5 @@
+-- PostgreSQL twin of ../0013_broadcast_restarts.sql: its comments say why.
+-- BIGINT for every integer (Telegram ids pass 2^31), identity columns where SQLite numbers
+-- rows itself, and an explicit rowid where the shared SQL orders by SQLite's implicit one.
+ALTER TABLE broadcasts ADD COLUMN restarts BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE broadcasts ADD COLUMN resent BIGINT NOT NULL DEFAULT 0;
